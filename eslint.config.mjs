@@ -19,6 +19,7 @@ const outside = (dirs) => dirs.flatMap((d) => [`@/${d}`, `@/${d}/*`, `../${d}`, 
 export default tseslint.config(
   { ignores: [".next/**", "node_modules/**", ".data/**", "server/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "integrations/aws/dist/**"] },
   js.configs.recommended,
+  { files: ["**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,0 +1,28 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { requirePageActor } from "@/app/_lib/page-auth";
+import { SignOutButton } from "@/components/auth/sign-out-button";
+
+export default async function AppLayout({ children }: { children: ReactNode }) {
+  const actor = await requirePageActor("process:read");
+  return (
+    <div className="flex min-h-full flex-col">
+      <header className="flex h-12 shrink-0 items-center gap-6 border-b border-slate-200 bg-white px-4">
+        <Link href="/processes" className="flex items-center gap-2 font-semibold">
+          <span className="inline-block h-5 w-5 rounded bg-brand-600" aria-hidden />
+          Conveyor
+        </Link>
+        <nav className="flex gap-4 text-sm text-slate-600">
+          <Link href="/processes" className="hover:text-slate-900">Processes</Link>
+        </nav>
+        <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
+          <span data-testid="current-user">
+            {actor.email} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs uppercase tracking-wide">{actor.role}</span>
+          </span>
+          <SignOutButton />
+        </div>
+      </header>
+      <div className="flex min-h-0 flex-1 flex-col">{children}</div>
+    </div>
+  );
+}

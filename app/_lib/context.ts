@@ -1,0 +1,42 @@
+import "server-only";
+import { config, type AppConfig } from "@/server/config";
+import { createDb, type Db } from "@/server/db/client";
+import { createRedis } from "@/server/redis";
+import { createAuth, type Auth } from "@/server/auth/auth";
+import { createLogger, type Logger } from "@/server/logger";
+import { createProducer, type Producer } from "@/workers/queues";
+import type { Redis } from "ioredis";
+
+/**
+ * The web app's composition root: one set of clients per server process, built
+ * on first use from the validated configuration. Kept on globalThis so that
+ * dev-mode module reloads do not open new pools.
+ */
+export interface WebContext {
+  config: AppConfig;
+  db: Db;
+  redis: Redis;
+  auth: Auth;
+  producer: Producer;
+  log: Logger;
+}
+
+const g = globalThis as unknown as { __conveyorWeb?: WebContext };
+
+export function webContext(): WebContext {
+  if (g.__conveyorWeb) return g.__conveyorWeb;
+  const cfg = config();
+  const db = createDb({ databaseUrl: cfg.DATABASE_URL });
+  const redis = createRedis({ redisUrl: cfg.REDIS_URL });
+  const log = createLogger({ name: "web", level: cfg.LOG_LEVEL });
+  redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  g.__conveyorWeb = {
+    config: cfg,
+    db,
+    redis,
+    auth: createAuth({ db, redis, appUrl: cfg.APP_URL, secret: cfg.AUTH_SECRET, secureCookies: cfg.SECURE_COOKIES }),
+    producer: createProducer({ redisUrl: cfg.REDIS_URL, prefix: cfg.QUEUE_PREFIX }),
+    log,
+  };
+  return g.__conveyorWeb;
+}

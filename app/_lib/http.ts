@@ -1,0 +1,78 @@
+import "server-only";
+import { ZodError } from "zod";
+import { AppError } from "@/server/errors";
+import { authorize, getActor, type Actor } from "@/server/auth/actor";
+import type { Permission } from "@/server/auth/roles";
+import { webContext } from "./context";
+
+/** A JSON error answer that names the problem. */
+export function errorResponse(status: number, code: string, message: string, details?: unknown): Response {
+  return Response.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, { status });
+}
+
+/** Wraps a route handler: AppErrors and zod errors become 4xx answers; anything else is logged and becomes a 500 without internals. */
+export function route<C>(handler: (req: Request, ctx: C) => Promise<Response>) {
+  return async (req: Request, ctx: C): Promise<Response> => {
+    try {
+      return await handler(req, ctx);
+    } catch (err) {
+      if (err instanceof AppError) return errorResponse(err.status, err.code, err.message, err.details);
+      if (err instanceof ZodError) {
+        const first = err.issues[0];
+        const where = first?.path.length ? `${first.path.join(".")}: ` : "";
+        return errorResponse(400, "bad_request", `${where}${first?.message ?? "invalid input"}`, err.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+      }
+      webContext().log.error({ err, url: req.url, method: req.method }, "unhandled error in route");
+      return errorResponse(500, "internal", "internal error; see the server log");
+    }
+  };
+}
+
+/** Resolves the signed-in operator and checks the permission (401/403 otherwise). */
+export async function requireActor(req: Request, permission: Permission): Promise<Actor> {
+  const { auth } = webContext();
+  return authorize(await getActor({ auth, headers: req.headers }), permission);
+}
+
+/**
+ * Reads a JSON body with a size limit: 415 for another content type, 413 over
+ * the limit, 400 for malformed JSON.
+ */
+export async function readJsonBody(req: Request, { limitBytes }: { limitBytes: number }): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
+    throw new AppError("unsupported_media_type", `expected a JSON body (Content-Type: application/json), got ${type}`);
+  }
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limitBytes) throw new AppError("payload_too_large", `body is larger than the limit of ${limitBytes} bytes`);
+  const buf = await readLimited(req, limitBytes);
+  try {
+    return JSON.parse(buf.toString("utf8"));
+  } catch (err) {
+    throw new AppError("bad_request", `body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export async function readLimited(req: Request, limitBytes: number): Promise<Buffer> {
+  if (!req.body) return Buffer.alloc(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limitBytes) {
+      await reader.cancel().catch(() => {});
+      throw new AppError("payload_too_large", `body is larger than the limit of ${limitBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function parseId(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new AppError("bad_request", `${what} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}

@@ -1,0 +1,22 @@
+/** Operator roles, from most to least powerful. */
+export const ROLES = ["admin", "editor", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What each role may do. Routes ask for a permission, never for a role name. */
+export const PERMISSIONS = {
+  "process:read": ["admin", "editor", "viewer"],
+  "process:write": ["admin", "editor"],
+  "task:read": ["admin", "editor", "viewer"],
+  "task:write": ["admin", "editor"],
+  "user:manage": ["admin"],
+  "secret:manage": ["admin"],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+export function can(role: string | null | undefined, permission: Permission): boolean {
+  return isRole(role) && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}

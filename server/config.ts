@@ -1,0 +1,78 @@
+import { z } from "zod";
+
+/**
+ * Configuration comes only from environment variables, validated once at
+ * start-up. Every variable is documented in .env.example; a missing or
+ * malformed one stops start-up with a one-line message naming it.
+ */
+
+const url = (protocols: string[]) =>
+  z.string().trim().min(1, "is empty").refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.map((p) => p.replace(":", "://")).join(" or ")}... URL`);
+
+const int = (min: number, max: number) =>
+  z.coerce.number({ error: "must be a number" }).int("must be an integer").min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
+
+const bool = z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).transform((v) => v === "true" || v === "1");
+
+export const envSchema = z.object({
+  DATABASE_URL: url(["postgres:", "postgresql:"]),
+  REDIS_URL: url(["redis:", "rediss:"]),
+  APP_URL: url(["http:", "https:"]).default("http://127.0.0.1:3000"),
+  HOST: z.string().default("127.0.0.1"),
+  PORT: int(1, 65535).default(3000),
+  AUTH_SECRET: z.string({ error: "is required (32+ random characters; `openssl rand -base64 32`)" }).min(32, "must be at least 32 characters"),
+  ENCRYPTION_KEY: z
+    .string({ error: "is required (32 bytes as base64; `openssl rand -base64 32`)" })
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes encoded as base64"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]+$/, "may hold letters, digits, _ : - only").default("conveyor"),
+  WORKER_CONCURRENCY: int(1, 1000).default(32),
+  TASK_SIZE_LIMIT_BYTES: int(1024, 16 * 1024 * 1024).default(1_048_576),
+  SECURE_COOKIES: bool.optional(),
+});
+
+export type AppConfig = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; throws a ConfigError whose message names every bad variable on one line. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => {
+    const name = String(i.path[0] ?? "environment");
+    const missing = i.code === "invalid_type" && cleaned[name] === undefined;
+    return missing ? `${name} is missing${/required/.test(i.message) ? ` (${i.message.replace(/^is required \(?|\)$/g, "")})` : ""}` : `${name} ${i.message}`;
+  });
+  throw new ConfigError(`Invalid configuration: ${problems.join("; ")}. See .env.example.`);
+}
+
+let cached: AppConfig | undefined;
+/** The process-wide configuration (parsed once). */
+export function config(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Redacts the password of a connection URL for messages and logs. */
+export function redactUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "<unparseable URL>";
+  }
+}

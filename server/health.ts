@@ -1,0 +1,40 @@
+import type { Redis } from "ioredis";
+import type { Db } from "./db/client.ts";
+
+/** Workers write a heartbeat key with a TTL; a worker is live while its key exists. */
+export const heartbeatPattern = (prefix: string) => `${prefix}:worker:heartbeat:*`;
+export const heartbeatKey = (prefix: string, workerId: string) => `${prefix}:worker:heartbeat:${workerId}`;
+export const HEARTBEAT_TTL_SECONDS = 15;
+
+export interface HealthReport {
+  status: "ok" | "degraded" | "down";
+  database: { ok: boolean; latencyMs?: number; error?: string };
+  redis: { ok: boolean; latencyMs?: number; error?: string };
+  workers: { ok: boolean; live: number };
+}
+
+async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<{ ok: boolean; latencyMs?: number; error?: string }> {
+  const t0 = performance.now();
+  try {
+    await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs))]);
+    return { ok: true, latencyMs: Math.round((performance.now() - t0) * 10) / 10 };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message.split("\n")[0] };
+  }
+}
+
+/** Database, Redis and worker liveness. `down` when the database or Redis fails; `degraded` when no worker is live. */
+export async function checkHealth({ db, redis, prefix, timeoutMs = 2000 }: { db: Db; redis: Redis; prefix: string; timeoutMs?: number }): Promise<HealthReport> {
+  const [database, redisRes] = await Promise.all([timed(() => db.$queryRaw`SELECT 1`, timeoutMs), timed(() => redis.ping(), timeoutMs)]);
+  let live = 0;
+  if (redisRes.ok) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", heartbeatPattern(prefix), "COUNT", 100);
+      cursor = next;
+      live += keys.length;
+    } while (cursor !== "0");
+  }
+  const status = !database.ok || !redisRes.ok ? "down" : live === 0 ? "degraded" : "ok";
+  return { status, database, redis: redisRes, workers: { ok: live > 0, live } };
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "../db/client.ts";
+import { AppError } from "../errors.ts";
+import { loadRunnableProcess } from "../processes/runnable-process.ts";
+
+export interface NewTask {
+  ref?: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface CreateTasksResult {
+  /** Created tasks, in input order (duplicates omitted). */
+  created: Array<{ id: string; ref: string | null; index: number }>;
+  /** Inputs whose ref belongs to a live task of the process already. */
+  duplicates: Array<{ ref: string; index: number }>;
+  /** Step jobs to enqueue after commit. */
+  jobs: Array<{ taskId: string; seq: number; event: { type: "enter" } }>;
+}
+
+const MAX_REF = 255;
+
+/**
+ * Inserts tasks at the Start node of the process's published version with one
+ * multi-row INSERT. A ref already held by a live task of the process (or
+ * repeated inside the batch) makes that input a duplicate, not an error: this
+ * is how a redelivered batch creates nothing twice. All inserts of one call
+ * commit together or not at all. The caller enqueues `jobs` after the commit;
+ * the reconciler re-enqueues them if that enqueue is lost.
+ */
+export async function createTasks({ db, processId, tasks, taskSizeLimit }: { db: Db; processId: number; tasks: NewTask[]; taskSizeLimit: number }): Promise<CreateTasksResult> {
+  const proc = await loadRunnableProcess({ db, processId });
+  const rows: Array<{ id: string; ref: string | null; data: string; index: number }> = [];
+  const duplicates: CreateTasksResult["duplicates"] = [];
+  const seen = new Set<string>();
+  tasks.forEach((t, index) => {
+    const ref = t.ref === undefined || t.ref === null || t.ref === "" ? null : String(t.ref);
+    if (ref !== null && ref.length > MAX_REF) throw new AppError("bad_request", `task ${index}: ref is longer than ${MAX_REF} characters`);
+    if (t.data === null || typeof t.data !== "object" || Array.isArray(t.data)) throw new AppError("bad_request", `task ${index}: data must be a JSON object`);
+    const data = JSON.stringify(t.data);
+    if (Buffer.byteLength(data) > taskSizeLimit) throw new AppError("payload_too_large", `task ${index}: data is larger than the task size limit of ${taskSizeLimit} bytes`);
+    if (ref !== null) {
+      if (seen.has(ref)) return void duplicates.push({ ref, index });
+      seen.add(ref);
+    }
+    rows.push({ id: randomUUID(), ref, data, index });
+  });
+  if (rows.length === 0) return { created: [], duplicates, jobs: [] };
+
+  const inserted = await db.$queryRawUnsafe<Array<{ id: string }>>(
+    `INSERT INTO task (id, process_id, version_id, ref, node_id, status, data, state, seq, created_at, changed_at)
+     SELECT u.id, $1, $2, u.ref, $3, 'active', u.data::jsonb, '{}'::jsonb, 0, now(), now()
+     FROM unnest($4::uuid[], $5::text[], $6::text[]) AS u(id, ref, data)
+     ON CONFLICT (process_id, ref) WHERE ref IS NOT NULL AND status <> 'finished' DO NOTHING
+     RETURNING id`,
+    processId, proc.versionId, proc.startNodeId, rows.map((r) => r.id), rows.map((r) => r.ref), rows.map((r) => r.data),
+  );
+  const ok = new Set(inserted.map((r) => r.id));
+  const created: CreateTasksResult["created"] = [];
+  for (const r of rows) {
+    if (ok.has(r.id)) created.push({ id: r.id, ref: r.ref, index: r.index });
+    else duplicates.push({ ref: r.ref as string, index: r.index });
+  }
+  duplicates.sort((a, b) => a.index - b.index);
+  return { created, duplicates, jobs: created.map((c) => ({ taskId: c.id, seq: 0, event: { type: "enter" as const } })) };
+}

@@ -1,0 +1,26 @@
+import type { Db } from "../db/client.ts";
+import { createTasks, type CreateTasksResult, type NewTask } from "./create-tasks.ts";
+
+export type EnqueueSteps = (jobs: CreateTasksResult["jobs"]) => Promise<void>;
+
+/**
+ * Creates tasks and enqueues their first step after the commit. If the enqueue
+ * fails the tasks are still stored (accepted work is never lost): the
+ * reconciler finds active tasks without work and re-enqueues them.
+ */
+export async function submitTasks({ db, enqueue, processId, tasks, taskSizeLimit, onEnqueueError }: {
+  db: Db;
+  enqueue: EnqueueSteps;
+  processId: number;
+  tasks: NewTask[];
+  taskSizeLimit: number;
+  onEnqueueError?: (err: unknown) => void;
+}): Promise<CreateTasksResult> {
+  const result = await createTasks({ db, processId, tasks, taskSizeLimit });
+  try {
+    await enqueue(result.jobs);
+  } catch (err) {
+    onEnqueueError?.(err);
+  }
+  return result;
+}
