@@ -6,7 +6,7 @@ import { SignOutButton } from "@/components/auth/sign-out-button";
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const actor = await requirePageActor("process:read");
   return (
-    <div className="flex min-h-full flex-col">
+    <div className="flex h-screen flex-col">
       <header className="flex h-12 shrink-0 items-center gap-6 border-b border-slate-200 bg-white px-4">
         <Link href="/processes" className="flex items-center gap-2 font-semibold">
           <span className="inline-block h-5 w-5 rounded bg-brand-600" aria-hidden />
