@@ -3,6 +3,7 @@
  * (plus Conveyor's `notify`); `registry.ts` maps each type to its definition.
  */
 import type { z } from "zod";
+import { TemplateError } from "../expr/errors.ts";
 import type { TemplateScope } from "../expr/scope.ts";
 import type { SchemeNode } from "../model/scheme.ts";
 import type { Command, CommandOrigin } from "../runtime/commands.ts";
@@ -95,4 +96,17 @@ export interface BlockDefinition<L extends { type: string }> {
 
 export function failure(prefix: string, tag: string, type: ErrorType, description: string, extra?: JsonObject): Outcome {
   return { kind: "fail", failure: { prefix, tag, type, description, extra } };
+}
+
+/**
+ * Runs a block body that evaluates templates: a `TemplateError` (bad $.math, unknown time
+ * zone, ...) becomes the block's `*_wrong_convert_param` failure; anything else is a bug.
+ */
+export function withTemplateErrors(prefix: string, tag: string, body: () => Outcome): Outcome {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof TemplateError) return failure(prefix, tag, "software", e.message);
+    throw e;
+  }
 }

@@ -4,10 +4,9 @@
  * against the task as it entered the logic.
  */
 import { z } from "zod";
-import { applyEntries, castFailureDescription, evaluateValueMap, VALUE_TYPES } from "../expr/cast.ts";
-import { TemplateError } from "../expr/errors.ts";
-import { failure, type BlockDefinition } from "./block.ts";
-import { errorPort, valueMapSchema, valueTypesSchema } from "./shared.ts";
+import { applyEntries, castFailureDescription, evaluateValueMap } from "../expr/cast.ts";
+import { failure, withTemplateErrors, type BlockDefinition } from "./block.ts";
+import { errorPort, strictValueMapSchema, strictValueTypesSchema, valueMapSchema, valueTypesSchema } from "./shared.ts";
 
 export const setParamLogicSchema = z.looseObject({
   type: z.literal("set_param"),
@@ -27,22 +26,18 @@ export const setParamBlock: BlockDefinition<SetParamLogic> = {
   logicSchema: setParamLogicSchema,
   configSchema: z.object({
     type: z.literal("set_param"),
-    extra: z.record(z.string().min(1, "parameter name is empty"), z.string()),
-    extra_type: z.record(z.string(), z.enum(VALUE_TYPES)),
+    extra: strictValueMapSchema,
+    extra_type: strictValueTypesSchema,
     err_node_id: z.string().optional(),
   }),
   errorPrefix: PREFIX,
   sizeOverflowTag: "set_param_task_size_overflow_limit",
   blocking: false,
   ports: (logic) => errorPort(logic),
-  run: (logic, ctx) => {
-    try {
+  run: (logic, ctx) =>
+    withTemplateErrors(PREFIX, "set_param_wrong_convert_param", () => {
       const res = evaluateValueMap(logic.extra, logic.extra_type, ctx.scope);
       if (!res.ok) return failure(PREFIX, "set_param_wrong_convert_param", "software", castFailureDescription(res.failure));
       return { kind: "next", data: applyEntries(ctx.task.data, res.entries) };
-    } catch (e) {
-      if (e instanceof TemplateError) return failure(PREFIX, "set_param_wrong_convert_param", "software", e.message);
-      throw e;
-    }
-  },
+    }),
 };
