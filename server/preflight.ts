@@ -28,12 +28,14 @@ export async function checkDatabase(databaseUrl: string, timeoutMs = 5000): Prom
 
 export async function checkRedis(redisUrl: string, timeoutMs = 3000): Promise<void> {
   const redis = createRedis({ redisUrl, failFast: true, connectTimeout: timeoutMs, lazyConnect: true });
-  redis.on("error", () => {}); // reported below, not as an unhandled event
+  let lastError: (Error & { code?: string }) | undefined;
+  redis.on("error", (err: Error) => (lastError = err)); // reported below, not as an unhandled event
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    const e = err as Error & { code?: string };
+    // ioredis rejects with "Connection is closed"; the socket error says why.
+    const e = lastError ?? (err as Error & { code?: string });
     const why = e.code === "ECONNREFUSED" ? "connection refused" : e.message || String(err);
     throw new PreflightError(`REDIS_URL ${redactUrl(redisUrl)}: cannot reach Redis: ${why}`);
   } finally {

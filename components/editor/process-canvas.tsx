@@ -16,6 +16,14 @@ const EDGE_STYLE: Record<EdgeKind, { stroke: string; dash?: string }> = {
   escalation: { stroke: "#7c3aed", dash: "8 3 2 3" },
 };
 
+const MINIMAP_COLOR: Record<CanvasNode["kind"], string> = {
+  start: "#10b981",
+  normal: "#94a3b8",
+  "final-success": "#059669",
+  "final-error": "#dc2626",
+  escalation: "#64748b",
+};
+
 /** Read-only live view of a process: nodes with their task counts, refreshed every second. */
 export function ProcessCanvas({ processId, nodes, edges }: { processId: number; nodes: CanvasNode[]; edges: CanvasEdge[] }) {
   const counts = useNodeCounts(processId);
@@ -41,7 +49,7 @@ export function ProcessCanvas({ processId, nodes, edges }: { processId: number; 
     <div className="h-full w-full" data-testid="process-canvas">
       <ReactFlow nodes={flowNodes} edges={flowEdges} nodeTypes={nodeTypes} fitView fitViewOptions={{ maxZoom: 1, padding: 0.2 }} nodesConnectable={false} proOptions={{ hideAttribution: true }}>
         <Background gap={16} />
-        <MiniMap pannable zoomable />
+        <MiniMap pannable zoomable nodeColor={(n) => MINIMAP_COLOR[(n.data as { kind: CanvasNode["kind"] }).kind]} nodeStrokeWidth={2} />
         <Controls showInteractive={false} />
       </ReactFlow>
       {counts.isError && (

@@ -1,0 +1,125 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../server/config.ts";
+import { createDb, type Db } from "../server/db/client.ts";
+import { createProcess, publishProcess } from "../server/processes/process-service.ts";
+import { DEMO_NODE_IDS, DEMO_PARAMS, demoScheme } from "../server/seed/demo-process.ts";
+import { createTasks } from "../server/tasks/create-tasks.ts";
+import { readNodeCounts } from "../server/tasks/node-counters.ts";
+import { reconcile } from "../server/tasks/reconcile.ts";
+import { createStepRunner } from "../server/tasks/run-step.ts";
+import { submitTasks } from "../server/tasks/submit-tasks.ts";
+import { createLogger } from "../server/logger.ts";
+import { testEnv } from "../server/testing/test-env.ts";
+import { createProducer, type Producer } from "./queues.ts";
+import { startWorker, type RunningWorker } from "./start-worker.ts";
+
+/**
+ * The step worker against the real PostgreSQL and Redis, on the demo process:
+ *
+ *   Start ─▶ Is console sign-in? ─(eventType == AwsConsoleSignIn)─▶ Console sign-in
+ *                    └─(otherwise)─▶ Other events
+ */
+const config = loadConfig(testEnv());
+let db: Db;
+let redis: Redis;
+let producer: Producer;
+let worker: RunningWorker;
+
+async function newProcess(title: string): Promise<number> {
+  const { id } = await createProcess({ db, title, scheme: demoScheme(), params: DEMO_PARAMS });
+  await publishProcess({ db, processId: id });
+  return id;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const finishedCount = (processId: number) => db.task.count({ where: { processId, status: "finished" } });
+
+beforeAll(async () => {
+  db = createDb({ databaseUrl: config.DATABASE_URL });
+  redis = new Redis(config.REDIS_URL);
+  await redis.flushdb();
+  producer = createProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  worker = await startWorker({ config, workerId: "test-worker", reconcileEveryMs: 3_600_000 });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await producer?.close();
+  redis?.disconnect();
+  await db?.$disconnect();
+});
+
+describe("step worker (real PostgreSQL + Redis)", () => {
+  it("moves every task to the final its condition picks, records its path, and counts it", async () => {
+    const processId = await newProcess("worker: routing");
+    const tasks = Array.from({ length: 40 }, (_, i) => ({ data: { eventType: i % 4 === 0 ? "AwsConsoleSignIn" : "AwsApiCall", n: i } }));
+    const res = await submitTasks({ db, enqueue: (j) => producer.enqueueSteps(j), processId, tasks, taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES });
+    expect(res.created).toHaveLength(40);
+    await waitFor("all tasks finished", () => finishedCount(processId), (n) => n === 40);
+
+    const byNode = await db.task.groupBy({ by: ["nodeId"], where: { processId }, _count: true });
+    expect(Object.fromEntries(byNode.map((r) => [r.nodeId, r._count]))).toEqual({ [DEMO_NODE_IDS.signIn]: 10, [DEMO_NODE_IDS.other]: 30 });
+    const counts = await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId });
+    expect(counts).toEqual({ [DEMO_NODE_IDS.signIn]: 10, [DEMO_NODE_IDS.other]: 30 });
+
+    const one = await db.task.findFirstOrThrow({ where: { processId, nodeId: DEMO_NODE_IDS.signIn }, include: { history: { orderBy: { id: "asc" } } } });
+    expect(one.history.map((h) => h.nodeId)).toEqual([DEMO_NODE_IDS.start, DEMO_NODE_IDS.condition, DEMO_NODE_IDS.signIn]);
+    expect(one).toMatchObject({ status: "finished", finalKind: "success", seq: 1, prevNodeId: DEMO_NODE_IDS.condition });
+    expect(one.finishedAt).not.toBeNull();
+  });
+
+  it("ignores a duplicated or stale step job: nothing moves or counts twice", async () => {
+    const processId = await newProcess("worker: idempotent");
+    const { created } = await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
+    const runner = createStepRunner({ db, redis, prefix: config.QUEUE_PREFIX, enqueueSteps: async () => {}, taskSizeLimit: 1e6, log: createLogger({ name: "t", level: "silent" }) });
+    const job = { taskId: created[0].id, seq: 0, event: { type: "enter" } };
+    const results = await Promise.all([runner.run(job), runner.run(job), runner.run(job)]);
+    expect(results.filter((r) => r === "moved")).toHaveLength(1);
+    expect(await runner.run(job)).toBe("stale");
+    expect(await db.taskHistory.count({ where: { taskId: created[0].id } })).toBe(3);
+    expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.signIn]: 1 });
+  });
+
+  it("a task whose enqueue was lost is picked up by the reconciler", async () => {
+    const processId = await newProcess("worker: lost enqueue");
+    // Simulate a crash between commit and enqueue: tasks stored, no jobs.
+    await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await finishedCount(processId)).toBe(0);
+    const r = await reconcile({ db, redis, prefix: config.QUEUE_PREFIX, enqueueSteps: (j) => producer.enqueueSteps(j), staleAfterMs: 0 });
+    expect(r.requeued).toBeGreaterThanOrEqual(2);
+    await waitFor("reconciled tasks finished", () => finishedCount(processId), (n) => n === 2);
+  });
+
+  it("after Redis loses everything, the reconciler rebuilds node counters from PostgreSQL", async () => {
+    const processId = await newProcess("worker: flush");
+    await submitTasks({ db, enqueue: (j) => producer.enqueueSteps(j), processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
+    await waitFor("finished", () => finishedCount(processId), (n) => n === 3);
+    await redis.flushdb();
+    expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({});
+    const r = await reconcile({ db, redis, prefix: config.QUEUE_PREFIX, enqueueSteps: (j) => producer.enqueueSteps(j) });
+    expect(r.rebuiltCounters).toBeGreaterThanOrEqual(1);
+    expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.signIn]: 1, [DEMO_NODE_IDS.other]: 2 });
+  });
+
+  it("a redelivered ref creates no second live task", async () => {
+    const processId = await newProcess("worker: refs");
+    // Park-free process: tasks finish at once, so reuse the ref while the first is still live by not enqueueing it.
+    const first = await createTasks({ db, processId, tasks: [{ ref: "evt-1", data: { eventType: "AwsApiCall" } }, { ref: "evt-1", data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
+    expect(first.created).toHaveLength(1);
+    expect(first.duplicates).toEqual([{ ref: "evt-1", index: 1 }]);
+    const again = await createTasks({ db, processId, tasks: [{ ref: "evt-1", data: {} }, { ref: "evt-2", data: {} }], taskSizeLimit: 1e6 });
+    expect(again.created.map((c) => c.ref)).toEqual(["evt-2"]);
+    expect(again.duplicates.map((d) => d.ref)).toEqual(["evt-1"]);
+  });
+});
