@@ -17,7 +17,7 @@ const ioModules = [
 const outside = (dirs) => dirs.flatMap((d) => [`@/${d}`, `@/${d}/*`, `../${d}`, `../${d}/*`, `../../${d}/*`, `../../../${d}/*`, `**/${d}/*`]);
 
 export default tseslint.config(
-  { ignores: [".next/**", "node_modules/**", ".data/**", "server/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "integrations/aws/dist/**"] },
+  { ignores: [".next/**", "node_modules/**", ".data/**", "tools/**", "server/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "integrations/aws/dist/**"] },
   js.configs.recommended,
   { files: ["**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
   ...tseslint.configs.recommended,
