@@ -87,6 +87,8 @@ class StepRun {
   private readonly options: ResolvedOptions;
   private readonly lookup: Lookup;
   private readonly random: () => number;
+  /** Sum additions of this step, so a later node of the same step reads its own total. */
+  private readonly pendingSums = new Map<string, number>();
 
   constructor(private readonly input: StepInput) {
     const t = input.task;
@@ -94,7 +96,7 @@ class StepRun {
     this.nowMs = input.clock.now();
     this.random = input.clock.random ? () => input.clock.random!() : () => 0;
     this.options = resolveOptions(input.options);
-    this.lookup = input.lookup ?? {};
+    this.lookup = withOwnSums(input.lookup ?? {}, this.pendingSums);
   }
 
   run(): StepResult {
@@ -258,7 +260,7 @@ class StepRun {
   private apply(out: Outcome, node: SchemeNode, index: number, logic: Logic, def: BlockDefinition<Logic>, stayIndex: number | undefined): Applied {
     switch (out.kind) {
       case "next": {
-        this.commands.push(...(out.commands ?? []));
+        this.record(out.commands);
         if (out.data && !this.setData(out.data)) return this.failAt(node, logic, this.sizeFailure(def));
         return "continue";
       }
@@ -270,17 +272,27 @@ class StepRun {
         }
         return this.leave(node, out.to, out.edge, out.branch);
       case "park":
-        this.commands.push(...(out.commands ?? []));
+        this.record(out.commands);
         this.park(node, index, out.as);
         return null;
       case "fail":
-        this.commands.push(...(out.commands ?? []));
+        this.record(out.commands);
         if (out.data && !this.setData(out.data)) return this.failAt(node, logic, this.sizeFailure(def));
         return this.failAt(node, logic, out.failure);
       case "ignore":
         return "continue";
       default:
         return assertNever(out, "outcome");
+    }
+  }
+
+  private record(commands: Command[] | undefined): void {
+    for (const c of commands ?? []) {
+      this.commands.push(c);
+      if (c.type === "sumAdd") {
+        const key = sumKey(c.processId, c.nodeId, c.sumId);
+        this.pendingSums.set(key, (this.pendingSums.get(key) ?? 0) + c.value);
+      }
     }
   }
 
@@ -461,6 +473,25 @@ class StepRun {
   private ignore(reason: string, tag?: string): StepResult {
     return { task: this.input.task, commands: [], trail: [], ignored: { reason, ...(tag ? { tag } : {}) } };
   }
+}
+
+const sumKey = (processId: string, nodeId: string, sumId: string) => `${processId}\u0000${nodeId}\u0000${sumId}`;
+
+/** The lookup, with this step's own Sum additions added to the totals it reports. */
+function withOwnSums(lookup: Lookup, pending: Map<string, number>): Lookup {
+  // Delegate method by method: a lookup may be a class instance, whose methods a spread would lose.
+  return {
+    nodeCount: (q) => lookup.nodeCount?.(q),
+    stateTask: (q) => lookup.stateTask?.(q),
+    envVar: (name) => lookup.envVar?.(name),
+    channelExists: (channel) => lookup.channelExists?.(channel),
+    nodeSum: (q) => {
+      const own = pending.get(sumKey(q.processId, q.nodeId, q.sumId));
+      const base = lookup.nodeSum?.(q);
+      if (own === undefined) return base;
+      return (base ?? 0) + own;
+    },
+  };
 }
 
 const NUMERIC = /^\s*\d+(\.\d+)?\s*$/;
