@@ -89,10 +89,7 @@ export async function startPrivatePostgres(dataRoot: string): Promise<string> {
   if (!bin) throw new MissingBinaryError("PostgreSQL is not running and not installed: install it (Debian: apt-get install -y postgresql) or set DATABASE_URL to a server you have");
   const dir = path.resolve(dataRoot, "postgres");
   const asRoot = process.getuid?.() === 0;
-  const runAs = (cmd: string, args: string[]) => {
-    const [c, a] = asRoot ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
-    execFileSync(c, a as string[], { stdio: ["ignore", "pipe", "pipe"] });
-  };
+  const runAs = (cmd: string, args: string[]) => runAsPostgres(cmd, args);
   mkdirSync(dir, { recursive: true });
   if (asRoot) chownSync(dir, Number(execFileSync("id", ["-u", "postgres"]).toString()), Number(execFileSync("id", ["-g", "postgres"]).toString()));
   if (!existsSync(path.join(dir, "PG_VERSION"))) runAs(path.join(bin, "initdb"), ["-D", dir, "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
@@ -101,6 +98,33 @@ export async function startPrivatePostgres(dataRoot: string): Promise<string> {
     runAs(path.join(bin, "pg_ctl"), ["-D", dir, "-l", path.join(dir, "server.log"), "-w", "-o", `-p ${PRIVATE_PG_PORT} -c listen_addresses=127.0.0.1 -k ${dir}`, "start"]);
   }
   return url;
+}
+
+function runAsPostgres(cmd: string, args: string[]): void {
+  const asRoot = process.getuid?.() === 0;
+  const [c, a] = asRoot ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
+  execFileSync(c, a as string[], { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** Stops the private PostgreSQL of `dataRoot` (if running). */
+export function stopPrivatePostgres(dataRoot: string): void {
+  const bin = findPostgresBin();
+  const dir = path.resolve(dataRoot, "postgres");
+  if (bin && existsSync(path.join(dir, "postmaster.pid"))) runAsPostgres(path.join(bin, "pg_ctl"), ["-D", dir, "-m", "fast", "-w", "stop"]);
+}
+
+/** Stops the private Redis of `dataRoot` (if running). */
+export async function stopPrivateRedis(): Promise<void> {
+  const r = new Redis(`redis://127.0.0.1:${PRIVATE_REDIS_PORT}`, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on("error", () => {});
+  try {
+    await r.connect();
+    await r.call("SHUTDOWN", "NOSAVE");
+  } catch {
+    /* not running, or closed by the shutdown itself */
+  } finally {
+    r.disconnect();
+  }
 }
 
 /** Starts a private Redis (append-only file on) under `dataRoot/redis` on 127.0.0.1:PRIVATE_REDIS_PORT. */
@@ -118,8 +142,8 @@ export async function startPrivateRedis(dataRoot: string): Promise<string> {
 }
 
 /** The configured URL if it answers, else the local default, else a private instance. */
-export async function discoverPostgres({ configured, dataRoot, log }: { configured?: string; dataRoot: string; log: (s: string) => void }): Promise<string> {
-  for (const candidate of [configured, DEFAULT_DATABASE_URL].filter(Boolean) as string[]) {
+export async function discoverPostgres({ configured, dataRoot, log, fallback = DEFAULT_DATABASE_URL }: { configured?: string; dataRoot: string; log: (s: string) => void; fallback?: string }): Promise<string> {
+  for (const candidate of [configured, fallback].filter(Boolean) as string[]) {
     if (await postgresAnswers(candidate)) return candidate === configured ? candidate : withDatabase(candidate, configured ? dbName(configured) : "conveyor");
     log(`PostgreSQL does not answer at ${new URL(candidate).host}`);
   }
@@ -127,8 +151,8 @@ export async function discoverPostgres({ configured, dataRoot, log }: { configur
   return startPrivatePostgres(dataRoot);
 }
 
-export async function discoverRedis({ configured, dataRoot, log }: { configured?: string; dataRoot: string; log: (s: string) => void }): Promise<string> {
-  for (const candidate of [configured, DEFAULT_REDIS_URL].filter(Boolean) as string[]) {
+export async function discoverRedis({ configured, dataRoot, log, fallback = DEFAULT_REDIS_URL }: { configured?: string; dataRoot: string; log: (s: string) => void; fallback?: string }): Promise<string> {
+  for (const candidate of [configured, fallback].filter(Boolean) as string[]) {
     if (await redisAnswers(candidate)) return candidate;
     log(`Redis does not answer at ${new URL(candidate).host}`);
   }
