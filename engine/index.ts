@@ -6,7 +6,7 @@
 // Model
 export {
   nodeSchema, schemeSchema, parseScheme, safeParseScheme, SchemeParseError, NODE_TYPES,
-  findNode, nodeIndex, startNode, startNodes, timeSemaphorOf, countSemaphorOf, finalKindOf, readJsonField,
+  findNode, nodeIndex, isSetStateNode, startNode, startNodes, timeSemaphorOf, countSemaphorOf, finalKindOf, readJsonField,
   type SchemeNode, type ProcessScheme,
 } from "./model/scheme.ts";
 export { logicSchema, LOGIC_TYPES, type Logic, type LogicType, type LogicOf } from "./model/logic.ts";

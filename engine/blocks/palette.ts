@@ -5,7 +5,7 @@
  * `api_callback`; Delay is a node with no logic and only a time limit).
  */
 import type { Logic } from "../model/logic.ts";
-import { readJsonField, NODE_TYPES, type SchemeNode } from "../model/scheme.ts";
+import { isSetStateNode, readJsonField, NODE_TYPES, type SchemeNode } from "../model/scheme.ts";
 import { assertNever } from "../util/assert-never.ts";
 import type { BlockGroup } from "./block.ts";
 
@@ -94,8 +94,7 @@ export function nodeBlock(node: SchemeNode): PaletteBlock | null {
     case "api_get_task": return "get_from_queue";
     case "notify": return "notify";
     case "api_callback": {
-      const selfLoop = logics.some((l) => (l.type === "go" || l.type === "go_if_const") && l.to_node_id === node.id);
-      return selfLoop || readJsonField(node.extra).icon === "state" ? "set_state" : "callback";
+      return isSetStateNode(node) || readJsonField(node.extra).icon === "state" ? "set_state" : "callback";
     }
     default:
       return assertNever(action, "logic type");

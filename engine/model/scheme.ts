@@ -110,6 +110,14 @@ export function countSemaphorOf(node: SchemeNode): CountSemaphor | undefined {
   return node.condition.semaphors?.find((s): s is CountSemaphor => s.type === "count");
 }
 
+/**
+ * A Set State node: a state of a state diagram, which routes back to itself (its tasks wait
+ * for modifications indefinitely by design).
+ */
+export function isSetStateNode(node: SchemeNode): boolean {
+  return node.condition.logics.some((l) => (l.type === "go" || l.type === "go_if_const") && l.to_node_id === node.id);
+}
+
 /** A final node's outcome, from its icon: `error` is an error end, anything else success. */
 export function finalKindOf(node: SchemeNode): "success" | "error" {
   return readJsonField(node.extra).icon === "error" ? "error" : "success";

@@ -165,3 +165,64 @@ describe("step: broken links", () => {
     expect(res.task.data.__conveyor_task_return_type_tag__).toBe("node_not_found");
   });
 });
+
+describe("step: events that do not apply", () => {
+  /*
+   *   Start ─▶ call: API Call (time limit 60 s ─▶ late ✗) ─▶ ok ✓
+   */
+  const scheme = buildScheme(
+    startNode("s", "call"),
+    logicNode("call", [{ type: "api", method: "GET", url: "https://x.test/", err_node_id: "late" }, go("ok")], [{ type: "time", value: 60, dimension: "sec", to_node_id: "late" }]),
+    finalNode("ok"),
+    finalNode("late", "error"),
+  );
+  const clock = fakeClock();
+  const parked = step({ scheme, task: newTask({ id: "t", processId: "p", scheme, data: {}, clock }), event: { type: "enter" }, clock }).task;
+
+  it.each([
+    [{ type: "enter" } as const, "task_is_waiting"],
+    [{ type: "codeResult", nodeId: "call", visit: 1, data: {} } as const, "api_does_not_take_codeResult"],
+    [{ type: "timer", nodeId: "call", visit: 2 } as const, "stale_timer"],
+    [{ type: "timer", nodeId: "ok", visit: 1 } as const, "stale_timer"],
+    [{ type: "callback", data: {} } as const, "task_not_waiting_for_callback"],
+  ])("ignores %o (%s) and returns the task unchanged", (event, reason) => {
+    const res = step({ scheme, task: parked, event, clock });
+    expect(res.ignored?.reason).toBe(reason);
+    expect(res.task).toBe(parked);
+    expect(res.commands).toEqual([]);
+    expect(res.trail).toEqual([]);
+  });
+
+  it("schedules the time limit once and keys it by task, node and visit", () => {
+    const first = step({ scheme, task: newTask({ id: "t", processId: "p", scheme, data: {}, clock }), event: { type: "enter" }, clock });
+    expect(first.commands.map((c) => c.key)).toEqual(["httpCall:t:call:1", "timer:t:call:1"]);
+    expect(first.task.timer).toEqual({ nodeId: "call", visit: 1, fireAt: clock.now() + 60_000, reason: "time_limit", key: "timer:t:call:1" });
+    const answered = step({ scheme, task: first.task, event: { type: "httpResult", nodeId: "call", visit: 1, status: 200, headers: {}, body: "{}" }, clock });
+    expect(answered.commands).toEqual([{ key: "cancelTimer:t:call:1", taskId: "t", processId: "p", nodeId: "call", visit: 1, type: "cancelTimer", timerKey: "timer:t:call:1" }]);
+    expect(answered.task.timer).toBeUndefined();
+    expect(answered.trail.map((e) => [e.nodeId, e.via, e.outcome])).toEqual([["call", "resume", "passed"], ["ok", "next", "finished"]]);
+  });
+});
+
+describe("step: Set State keeps its time limit when it stays", () => {
+  /*
+   *   Start ─▶ state ⟲ (api_callback; status == done ─▶ end ✓; go state)   time limit 1 h ─▶ expired ✗
+   */
+  it("does not re-arm or re-count the node after a callback that matches nothing", () => {
+    const scheme = buildScheme(
+      startNode("s", "state"),
+      logicNode("state", [{ type: "api_callback" }, when("end", ["status", "eq", "done"]), go("state")], [{ type: "time", value: 1, dimension: "hour", to_node_id: "expired" }]),
+      finalNode("end"),
+      finalNode("expired", "error"),
+    );
+    const clock = fakeClock();
+    const parked = step({ scheme, task: newTask({ id: "t", processId: "p", scheme, data: {}, clock }), event: { type: "enter" }, clock });
+    clock.advance(10_000);
+    const stayed = step({ scheme, task: parked.task, event: { type: "callback", data: { status: "pending" } }, clock });
+    expect(stayed.commands).toEqual([]);
+    expect(stayed.task).toMatchObject({ nodeId: "state", status: "waiting", visits: { state: 1 }, timer: parked.task.timer, data: { status: "pending" } });
+    const moved = step({ scheme, task: stayed.task, event: { type: "callback", data: { status: "done" } }, clock });
+    expect(moved.task).toMatchObject({ nodeId: "end", status: "finished" });
+    expect(moved.commands.map((c) => c.type)).toEqual(["cancelTimer"]);
+  });
+});

@@ -16,7 +16,7 @@ import type { Lookup, TemplateScope } from "../expr/scope.ts";
 import { renderTemplate } from "../expr/template.ts";
 import type { Logic } from "../model/logic.ts";
 import { DIMENSION_SECONDS, type TimeSemaphor } from "../model/semaphor.ts";
-import { finalKindOf, findNode, NODE_TYPES, timeSemaphorOf, type ProcessScheme, type SchemeNode } from "../model/scheme.ts";
+import { finalKindOf, findNode, isSetStateNode, NODE_TYPES, timeSemaphorOf, type ProcessScheme, type SchemeNode } from "../model/scheme.ts";
 import { assertNever } from "../util/assert-never.ts";
 import { jsonByteSize, type JsonObject } from "../util/json.ts";
 import type { Command, CommandOrigin } from "./commands.ts";
@@ -377,7 +377,7 @@ class StepRun {
       const res = timerFireAt(sem, this.scope(), this.nowMs, this.options.minTimerSec);
       if (res.ok) fireAt = res.fireAt;
       else this.note(res.note);
-    } else if (kind === "callback" && this.options.callbackDefaultLimitSec > 0) {
+    } else if (kind === "callback" && this.options.callbackDefaultLimitSec > 0 && !isSetStateNode(node)) {
       fireAt = this.nowMs + this.options.callbackDefaultLimitSec * 1000;
       reason = "callback_limit";
     }

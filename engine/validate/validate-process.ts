@@ -9,7 +9,7 @@ import { isDynamic } from "../expr/template.ts";
 import type { Logic } from "../model/logic.ts";
 import { nodeEdges } from "../model/edges.ts";
 import { DIMENSION_SECONDS } from "../model/semaphor.ts";
-import { NODE_TYPES, safeParseScheme, type ProcessScheme, type SchemeNode } from "../model/scheme.ts";
+import { isSetStateNode, NODE_TYPES, safeParseScheme, type ProcessScheme, type SchemeNode } from "../model/scheme.ts";
 import { DEFAULT_OPTIONS } from "../runtime/options.ts";
 
 export type IssueCode =
@@ -160,8 +160,7 @@ function checkNode(node: SchemeNode, ids: Map<string, SchemeNode>, options: Vali
   }
 
   const callback = logics.find((l) => l.type === "api_callback");
-  const setState = logics.some((l) => (l.type === "go" || l.type === "go_if_const") && l.to_node_id === node.id);
-  if (callback && !hasTimeLimit && !setState) {
+  if (callback && !hasTimeLimit && !isSetStateNode(node)) {
     push({
       nodeId: node.id, code: "callback_without_time_limit", severity: "error",
       message: "Waiting for Callback needs a time limit, or tasks wait forever if no callback comes",

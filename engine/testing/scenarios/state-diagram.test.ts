@@ -42,6 +42,14 @@ describe("scenario: state diagram (Set State)", () => {
     expect(u).toMatchObject({ status: "waiting", nodeId: "active", waiting: { kind: "callback" } });
   });
 
+  it("keeps a state indefinitely: no default callback limit on Set State nodes", () => {
+    const w = world();
+    const u = w.createTask("users", { status: "active" }, { ref: "u1" });
+    expect(w.timers.size).toBe(0);
+    w.advance(30 * 86_400_000);
+    expect(w.task(u.id)).toMatchObject({ status: "waiting", nodeId: "active" });
+  });
+
   it("re-checks conditions after each modification; no match keeps it in place on the same visit", () => {
     const w = world();
     const u = w.createTask("users", { status: "active" }, { ref: "u1" });
