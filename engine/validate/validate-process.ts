@@ -61,6 +61,11 @@ const ACTIONS_WITH_ERROR_EXIT = new Set<Logic["type"]>(["api", "api_code", "api_
 /** Corezoid's state diagrams allow Condition, Set State, Code, Copy/Modify Task, Set Parameter, Delay and Queue. */
 const STATE_DIAGRAM_LOGICS = new Set<Logic["type"]>(["go", "go_if_const", "api_callback", "api_code", "api_copy", "set_param", "api_queue", "notify"]);
 
+/**
+ * Validates a scheme (parsed, or raw JSON/text: parse problems come back as `invalid_scheme`
+ * issues instead of an exception). Issues are ordered: scheme-level, then node by node, then
+ * reachability. Pure and synchronous; callee schemes come through `knownProcesses`.
+ */
 export function validateProcess(input: unknown, options: ValidateOptions = {}): ValidationIssue[] {
   const parsed = safeParseScheme(input);
   if (!parsed.ok) return parsed.issues.map((i) => schemeIssue(input, i));
