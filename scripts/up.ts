@@ -106,7 +106,8 @@ const start = (name: string, cmd: string, args: string[]) => {
   return proc;
 };
 start("web", path.join(root, "node_modules/.bin/next"), ["start", "-H", env.HOST, "-p", env.PORT]);
-start("worker", process.execPath, ["--import", "tsx", path.join(root, "workers/main.ts")]);
+// isolated-vm (Code blocks) needs --no-node-snapshot on Node 20.
+start("worker", process.execPath, ["--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")]);
 
 const stopAll = (code: number) => {
   for (const c of children) if (c.proc.exitCode === null) c.proc.kill("SIGTERM");

@@ -1,49 +1,85 @@
 import { Worker } from "bullmq";
 import type { AppConfig } from "../server/config.ts";
+import { createPool } from "../server/db/pool.ts";
 import { createDb } from "../server/db/client.ts";
 import { createRedis } from "../server/redis.ts";
 import { createLogger, type Logger } from "../server/logger.ts";
 import { HEARTBEAT_TTL_SECONDS, heartbeatKey } from "../server/health.ts";
-import { createStepRunner } from "../server/tasks/run-step.ts";
+import { ProcessCatalog } from "../server/execution/catalog.ts";
+import { createExecutor, type ExecuteResult } from "../server/execution/executor.ts";
+import type { StepItem } from "../server/execution/unit-of-work.ts";
 import { reconcile } from "../server/tasks/reconcile.ts";
-import { bullConnection, createProducer, QUEUE, stepJobSchema } from "./queues.ts";
+import { createBatcher } from "./batcher.ts";
+import { createDispatcher, DISPATCHED_KINDS } from "./dispatcher.ts";
+import { processEffect } from "./effects.ts";
+import { createEffectRunners } from "./effect-runners.ts";
+import { bullConnection, ENTER_BATCH, enterBatchJobSchema, QUEUE, stepJobSchema } from "./queues.ts";
 
 export interface RunningWorker {
   log: Logger;
   stop(): Promise<void>;
 }
 
+/** A step job whose task another worker holds right now: BullMQ retries it with backoff. */
+class TaskBusyError extends Error {}
+
 /**
- * Starts one worker: the BullMQ consumer of step jobs, a heartbeat that
- * /api/health reads, and the reconciler that restores lost queue work.
+ * Starts one worker: the consumer of step jobs (batched into one transaction
+ * per batch), the consumer of effect jobs (HTTP, code, modify, queue), a
+ * heartbeat that /api/health reads, and the reconciler.
  */
 export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 }: { config: AppConfig; workerId: string; reconcileEveryMs?: number }): Promise<RunningWorker> {
   const log = createLogger({ name: "worker", level: config.LOG_LEVEL });
-  const db = createDb({ databaseUrl: config.DATABASE_URL, poolSize: Math.min(20, config.WORKER_CONCURRENCY + 2) });
+  const pool = createPool({ databaseUrl: config.DATABASE_URL, max: 12 });
+  const db = createDb({ databaseUrl: config.DATABASE_URL, poolSize: 4 });
   const redis = createRedis({ redisUrl: config.REDIS_URL });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
-  const producer = createProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-  const runner = createStepRunner({
-    db,
-    redis,
-    prefix: config.QUEUE_PREFIX,
-    enqueueSteps: (jobs) => producer.enqueueSteps(jobs),
-    taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES,
-    log,
+  const prefix = config.QUEUE_PREFIX;
+  const catalog = new ProcessCatalog(pool);
+  const dispatcher = createDispatcher({ redisUrl: config.REDIS_URL, prefix });
+  const executor = createExecutor({ pool, redis, prefix, catalog, dispatcher, options: { taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES }, log });
+  const runners = createEffectRunners(config);
+
+  const runBatch = createBatcher<StepItem, ExecuteResult["outcomes"] extends Map<string, infer V> ? V : never>({
+    maxBatch: 64,
+    flush: async (items) => {
+      const { outcomes } = await executor.run(items);
+      return items.map((i) => outcomes.get(i.taskId) ?? { outcome: "stale" as const });
+    },
   });
 
-  const worker = new Worker(
+  const connection = bullConnection(config.REDIS_URL);
+  const steps = new Worker(
     QUEUE.steps,
     async (job) => {
+      if (job.name === ENTER_BATCH) {
+        const { batch } = enterBatchJobSchema.parse(job.data);
+        const { outcomes } = await executor.run(batch.map((b) => ({ ...b, event: { type: "enter" as const } })));
+        // Tasks another worker holds are retried one by one.
+        const busy = batch.filter((b) => outcomes.get(b.taskId)?.outcome === "busy");
+        if (busy.length) await dispatcher.enqueueSteps(busy.map((b) => ({ ...b, event: { type: "enter" } })));
+        return `${batch.length - busy.length} moved`;
+      }
       const data = stepJobSchema.parse(job.data);
-      await runner.run(data);
+      const res = await runBatch({ taskId: data.taskId, seq: data.seq, event: data.event as StepItem["event"] });
+      if (res.outcome === "busy") throw new TaskBusyError(`task ${data.taskId} is locked by another worker`);
+      return res.outcome;
     },
-    { connection: bullConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+    { connection, prefix, concurrency: config.WORKER_CONCURRENCY },
   );
-  worker.on("failed", (job, err) => log.error({ jobId: job?.id, err: err.message }, "step job failed"));
-  worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
+  const effects = new Worker(QUEUE.effects, (job, token) => processEffect(job, token, { pool, redis, prefix, catalog, executor, http: runners.http, code: runners.code }), {
+    connection,
+    prefix,
+    concurrency: Math.max(8, config.WORKER_CONCURRENCY),
+  });
+  for (const w of [steps, effects]) {
+    w.on("failed", (job, err) => {
+      if (!(err instanceof TaskBusyError)) log.error({ queue: w.name, jobId: job?.id, err: err.message }, "job failed");
+    });
+    w.on("error", (err) => log.error({ queue: w.name, err: err.message }, "worker error"));
+  }
 
-  const beat = () => redis.set(heartbeatKey(config.QUEUE_PREFIX, workerId), new Date().toISOString(), "EX", HEARTBEAT_TTL_SECONDS).catch(() => {});
+  const beat = () => redis.set(heartbeatKey(prefix, workerId), new Date().toISOString(), "EX", HEARTBEAT_TTL_SECONDS).catch(() => {});
   await beat();
   const beatTimer = setInterval(beat, 5_000);
 
@@ -52,8 +88,8 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     if (reconciling) return;
     reconciling = true;
     try {
-      const r = await reconcile({ db, redis, prefix: config.QUEUE_PREFIX, enqueueSteps: (jobs) => producer.enqueueSteps(jobs) });
-      if (r.requeued || r.rebuiltCounters) log.info(r, "reconciled");
+      const r = await reconcile({ db, pool, redis, prefix, dispatcher, dispatchedKinds: DISPATCHED_KINDS });
+      if (r.requeued || r.rebuiltCounters || r.redispatched || r.timersRestored) log.info(r, "reconciled");
     } catch (err) {
       log.error({ err: (err as Error).message }, "reconcile failed");
     } finally {
@@ -69,11 +105,12 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     async stop() {
       clearInterval(beatTimer);
       clearInterval(reconcileTimer);
-      await worker.close();
-      await producer.close();
-      await redis.del(heartbeatKey(config.QUEUE_PREFIX, workerId)).catch(() => {});
+      await Promise.all([steps.close(), effects.close()]);
+      await dispatcher.close();
+      await runners.close();
+      await redis.del(heartbeatKey(prefix, workerId)).catch(() => {});
       redis.disconnect();
-      await db.$disconnect();
+      await Promise.all([db.$disconnect(), pool.end()]);
     },
   };
 }

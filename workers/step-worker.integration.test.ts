@@ -7,10 +7,13 @@ import { DEMO_NODE_IDS, DEMO_PARAMS, demoScheme } from "../server/seed/demo-proc
 import { createTasks } from "../server/tasks/create-tasks.ts";
 import { readNodeCounts } from "../server/tasks/node-counters.ts";
 import { reconcile } from "../server/tasks/reconcile.ts";
-import { createStepRunner } from "../server/tasks/run-step.ts";
 import { submitTasks } from "../server/tasks/submit-tasks.ts";
 import { createLogger } from "../server/logger.ts";
+import { createPool, type Pool } from "../server/db/pool.ts";
+import { ProcessCatalog } from "../server/execution/catalog.ts";
+import { createExecutor } from "../server/execution/executor.ts";
 import { testEnv } from "../server/testing/test-env.ts";
+import { createDispatcher, DISPATCHED_KINDS } from "./dispatcher.ts";
 import { createProducer, type Producer } from "./queues.ts";
 import { startWorker, type RunningWorker } from "./start-worker.ts";
 
@@ -22,7 +25,9 @@ import { startWorker, type RunningWorker } from "./start-worker.ts";
  */
 const config = loadConfig(testEnv());
 let db: Db;
+let pool: Pool;
 let redis: Redis;
+let dispatcher: ReturnType<typeof createDispatcher>;
 let producer: Producer;
 let worker: RunningWorker;
 
@@ -46,7 +51,9 @@ const finishedCount = (processId: number) => db.task.count({ where: { processId,
 
 beforeAll(async () => {
   db = createDb({ databaseUrl: config.DATABASE_URL });
+  pool = createPool({ databaseUrl: config.DATABASE_URL });
   redis = new Redis(config.REDIS_URL);
+  dispatcher = createDispatcher({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   await redis.flushdb();
   producer = createProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
   worker = await startWorker({ config, workerId: "test-worker", reconcileEveryMs: 3_600_000 });
@@ -55,15 +62,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await producer?.close();
+  await dispatcher?.close();
   redis?.disconnect();
   await db?.$disconnect();
+  await pool?.end();
 });
 
 describe("step worker (real PostgreSQL + Redis)", () => {
   it("moves every task to the final its condition picks, records its path, and counts it", async () => {
     const processId = await newProcess("worker: routing");
     const tasks = Array.from({ length: 40 }, (_, i) => ({ data: { eventType: i % 4 === 0 ? "AwsConsoleSignIn" : "AwsApiCall", n: i } }));
-    const res = await submitTasks({ db, enqueue: (j) => producer.enqueueSteps(j), processId, tasks, taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES });
+    const res = await submitTasks({ db, enqueue: (t) => producer.enqueueEnter(t), processId, tasks, taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES });
     expect(res.created).toHaveLength(40);
     await waitFor("all tasks finished", () => finishedCount(processId), (n) => n === 40);
 
@@ -73,7 +82,9 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     expect(counts).toEqual({ [DEMO_NODE_IDS.signIn]: 10, [DEMO_NODE_IDS.other]: 30 });
 
     const one = await db.task.findFirstOrThrow({ where: { processId, nodeId: DEMO_NODE_IDS.signIn }, include: { history: { orderBy: { id: "asc" } } } });
-    expect(one.history.map((h) => h.nodeId)).toEqual([DEMO_NODE_IDS.start, DEMO_NODE_IDS.condition, DEMO_NODE_IDS.signIn]);
+    // One history row for the one step; its path lists every node passed, in order.
+    expect(one.history).toHaveLength(1);
+    expect((one.history[0].data as { path: Array<{ nodeId: string }> }).path.map((p) => p.nodeId)).toEqual([DEMO_NODE_IDS.start, DEMO_NODE_IDS.condition, DEMO_NODE_IDS.signIn]);
     expect(one).toMatchObject({ status: "finished", finalKind: "success", seq: 1, prevNodeId: DEMO_NODE_IDS.condition });
     expect(one.finishedAt).not.toBeNull();
   });
@@ -81,12 +92,15 @@ describe("step worker (real PostgreSQL + Redis)", () => {
   it("ignores a duplicated or stale step job: nothing moves or counts twice", async () => {
     const processId = await newProcess("worker: idempotent");
     const { created } = await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
-    const runner = createStepRunner({ db, redis, prefix: config.QUEUE_PREFIX, enqueueSteps: async () => {}, taskSizeLimit: 1e6, log: createLogger({ name: "t", level: "silent" }) });
-    const job = { taskId: created[0].id, seq: 0, event: { type: "enter" } };
-    const results = await Promise.all([runner.run(job), runner.run(job), runner.run(job)]);
-    expect(results.filter((r) => r === "moved")).toHaveLength(1);
-    expect(await runner.run(job)).toBe("stale");
-    expect(await db.taskHistory.count({ where: { taskId: created[0].id } })).toBe(3);
+    const executor = createExecutor({ pool, redis, prefix: config.QUEUE_PREFIX, catalog: new ProcessCatalog(pool), dispatcher, options: {}, log: createLogger({ name: "t", level: "silent" }) });
+    const job = { taskId: created[0].id, seq: 0, event: { type: "enter" as const } };
+    // Three deliveries of the same job at once: one moves the task, the others find it locked or moved.
+    const results = await Promise.all([executor.run([job]), executor.run([job]), executor.run([job])]);
+    const outcomes = results.map((r) => r.outcomes.get(job.taskId)?.outcome);
+    expect(outcomes.filter((o) => o === "moved")).toHaveLength(1);
+    expect(outcomes.every((o) => o === "moved" || o === "busy" || o === "stale")).toBe(true);
+    expect((await executor.run([job])).outcomes.get(job.taskId)?.outcome).toBe("stale");
+    expect(await db.taskHistory.count({ where: { taskId: created[0].id } })).toBe(1);
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.signIn]: 1 });
   });
 
@@ -96,18 +110,18 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
     await new Promise((r) => setTimeout(r, 200));
     expect(await finishedCount(processId)).toBe(0);
-    const r = await reconcile({ db, redis, prefix: config.QUEUE_PREFIX, enqueueSteps: (j) => producer.enqueueSteps(j), staleAfterMs: 0 });
+    const r = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, dispatchedKinds: DISPATCHED_KINDS, staleAfterMs: 0 });
     expect(r.requeued).toBeGreaterThanOrEqual(2);
     await waitFor("reconciled tasks finished", () => finishedCount(processId), (n) => n === 2);
   });
 
   it("after Redis loses everything, the reconciler rebuilds node counters from PostgreSQL", async () => {
     const processId = await newProcess("worker: flush");
-    await submitTasks({ db, enqueue: (j) => producer.enqueueSteps(j), processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
+    await submitTasks({ db, enqueue: (t) => producer.enqueueEnter(t), processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
     await waitFor("finished", () => finishedCount(processId), (n) => n === 3);
     await redis.flushdb();
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({});
-    const r = await reconcile({ db, redis, prefix: config.QUEUE_PREFIX, enqueueSteps: (j) => producer.enqueueSteps(j) });
+    const r = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, dispatchedKinds: DISPATCHED_KINDS });
     expect(r.rebuiltCounters).toBeGreaterThanOrEqual(1);
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.signIn]: 1, [DEMO_NODE_IDS.other]: 2 });
   });

@@ -24,7 +24,7 @@ await db.$disconnect();
 const childEnv = { ...process.env, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } as NodeJS.ProcessEnv;
 const children: ChildProcess[] = [
   spawn(path.join(root, "node_modules/.bin/next"), ["start", "-H", env.HOST, "-p", env.PORT], { cwd: root, env: childEnv, stdio: "inherit" }),
-  spawn(process.execPath, ["--import", "tsx", path.join(root, "workers/main.ts")], { cwd: root, env: childEnv, stdio: "inherit" }),
+  spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")], { cwd: root, env: childEnv, stdio: "inherit" }),
 ];
 const stop = () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { applyEntries, castFailureDescription, evaluateValueMap } from "../expr/cast.ts";
 import { renderTemplate } from "../expr/template.ts";
-import { jsonByteSize } from "../util/json.ts";
+import { jsonFits } from "../util/json.ts";
 import { failure, withTemplateErrors, type BlockDefinition } from "./block.ts";
 import { convIdSchema, errorPort, strictValueMapSchema, strictValueTypesSchema, valueMapSchema, valueTypesSchema } from "./shared.ts";
 
@@ -62,7 +62,7 @@ export const callProcessBlock: BlockDefinition<CallProcessLogic> = {
       const convId = renderTemplate(String(logic.conv_id), ctx.scope).trim();
       const sendAll = (logic.group ?? "all") === "all";
       const data = sendAll ? { ...ctx.task.data, ...values } : values;
-      if (jsonByteSize(data) > ctx.options.taskSizeLimit) {
+      if (!jsonFits(data, ctx.options.taskSizeLimit)) {
         return failure(PREFIX, "rpc_task_size_overflow", "software", `the call would exceed the task size limit of ${ctx.options.taskSizeLimit} bytes`);
       }
       const origin = ctx.origin("createTask");

@@ -14,7 +14,7 @@ import { z } from "zod";
 import { applyEntries, castFailureDescription, evaluateValueMap } from "../expr/cast.ts";
 import { renderTemplate } from "../expr/template.ts";
 import { REF_MAX_LENGTH } from "../runtime/task.ts";
-import { jsonByteSize } from "../util/json.ts";
+import { jsonFits } from "../util/json.ts";
 import { failure, withTemplateErrors, type BlockDefinition, type ErrorType } from "./block.ts";
 import { convIdSchema, errorPort, strictValueMapSchema, strictValueTypesSchema, valueMapSchema, valueTypesSchema } from "./shared.ts";
 
@@ -81,7 +81,7 @@ export const copyTaskBlock: BlockDefinition<CopyTaskLogic> = {
       const t = ctx.task;
       const base = logic.group === "all" ? t.data : {};
       const data = { ...base, ...values, copy_conv_id: t.processId, copy_node_id: ctx.node.id, copy_ref_id: t.ref ?? t.id };
-      if (jsonByteSize(data) > ctx.options.taskSizeLimit) {
+      if (!jsonFits(data, ctx.options.taskSizeLimit)) {
         return failure(PREFIX, "copy_task_size_overflow_limit", "software", `the copy would exceed the task size limit of ${ctx.options.taskSizeLimit} bytes`);
       }
       return {

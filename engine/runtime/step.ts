@@ -18,7 +18,7 @@ import type { Logic } from "../model/logic.ts";
 import { DIMENSION_SECONDS, type TimeSemaphor } from "../model/semaphor.ts";
 import { finalKindOf, findNode, isSetStateNode, NODE_TYPES, timeSemaphorOf, type ProcessScheme, type SchemeNode } from "../model/scheme.ts";
 import { assertNever } from "../util/assert-never.ts";
-import { jsonByteSize, type JsonObject } from "../util/json.ts";
+import { jsonFits, type JsonObject } from "../util/json.ts";
 import type { Command, CommandOrigin } from "./commands.ts";
 import { CALLBACK_LIMIT_TAG, errorFields, LOOP_LIMIT_TAG, NODE_NOT_FOUND_TAG, TASK_ERROR_PREFIX } from "./errors.ts";
 import type { TaskEvent } from "./events.ts";
@@ -168,7 +168,7 @@ class StepRun {
       return this.ignore("task_in_another_node", "task_not_in_current_sync_callback_node");
     }
     const data = { ...this.task.data, ...event.data };
-    if (jsonByteSize(data) > this.options.taskSizeLimit) return this.ignore("task_size_overflow", "task_size_overflow_limit");
+    if (!jsonFits(data, this.options.taskSizeLimit)) return this.ignore("task_size_overflow", "task_size_overflow_limit");
     const node = findNode(this.input.scheme, w.nodeId);
     if (!node) return this.ignore("node_not_in_scheme");
     this.task.data = data;
@@ -438,7 +438,7 @@ class StepRun {
   }
 
   private setData(data: JsonObject): boolean {
-    if (jsonByteSize(data) > this.options.taskSizeLimit) return false;
+    if (!jsonFits(data, this.options.taskSizeLimit)) return false;
     this.task.data = data;
     this.task.changeTime = Math.floor(this.nowMs / 1000);
     return true;

@@ -6,11 +6,36 @@ export function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const encoder = new TextEncoder();
 
 /** Size of a value serialised as JSON, in UTF-8 bytes: the measure of the task size limit. */
 export function jsonByteSize(value: unknown): number {
-  return encoder.encode(JSON.stringify(value) ?? "").length;
+  return utf8Length(JSON.stringify(value) ?? "");
+}
+
+/** UTF-8 length of a string without encoding it (no allocation on the hot path). */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      i++; // a surrogate pair: 4 bytes for 2 code units
+      n += 2;
+    } else n += 2;
+  }
+  return n;
+}
+
+/**
+ * Whether a value's JSON fits in `limit` UTF-8 bytes. Every UTF-16 code unit
+ * takes 1 to 3 bytes, so most answers need no byte count at all.
+ */
+export function jsonFits(value: unknown, limit: number): boolean {
+  const s = JSON.stringify(value) ?? "";
+  if (s.length * 3 <= limit) return true;
+  if (s.length > limit) return false;
+  return utf8Length(s) <= limit;
 }
 
 /** Structural equality over JSON values (key order does not matter). */

@@ -46,13 +46,15 @@ export async function createTasks({ db, processId, tasks, taskSizeLimit }: { db:
   });
   if (rows.length === 0) return { created: [], duplicates, jobs: [] };
 
+  // One JSON document for all rows (jsonb_to_recordset): the data strings are spliced in as they are.
+  const records = `[${rows.map((r) => `{"id":"${r.id}","ref":${JSON.stringify(r.ref)},"data":${r.data}}`).join(",")}]`;
   const inserted = await db.$queryRawUnsafe<Array<{ id: string }>>(
     `INSERT INTO task (id, process_id, version_id, ref, node_id, status, data, state, seq, created_at, changed_at)
-     SELECT u.id, $1, $2, u.ref, $3, 'active', u.data::jsonb, '{}'::jsonb, 0, now(), now()
-     FROM unnest($4::uuid[], $5::text[], $6::text[]) AS u(id, ref, data)
+     SELECT u.id, $1, $2, u.ref, $3, 'active', u.data, '{}'::jsonb, 0, now(), now()
+     FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb)
      ON CONFLICT (process_id, ref) WHERE ref IS NOT NULL AND status <> 'finished' DO NOTHING
      RETURNING id`,
-    processId, proc.versionId, proc.startNodeId, rows.map((r) => r.id), rows.map((r) => r.ref), rows.map((r) => r.data),
+    processId, proc.versionId, proc.startNodeId, records,
   );
   const ok = new Set(inserted.map((r) => r.id));
   const created: CreateTasksResult["created"] = [];

@@ -1,42 +1,107 @@
 import type { Redis } from "ioredis";
 import type { Db } from "../db/client.ts";
+import type { Pool } from "../db/pool.ts";
+import type { Dispatcher } from "../execution/executor.ts";
 import { countersKey, rebuildNodeCounts } from "./node-counters.ts";
 
+type OutboxRow = { id: number; key: string; kind: string; payload: unknown };
+
+export const epochKey = (prefix: string) => `${prefix}:epoch`;
+const lockKey = (prefix: string) => `${prefix}:reconcile:lock`;
+
+export interface ReconcileResult {
+  redisWasReset: boolean;
+  requeued: number;
+  redispatched: number;
+  timersRestored: number;
+  rebuiltCounters: number;
+}
+
 /**
- * Restores work that Redis lost (a flush, a restart without persistence, an
- * enqueue that failed after commit): every active task that has not moved for
- * `staleAfterMs` gets its step job again. The job id is deterministic
- * (task + seq), so a job that still exists is not duplicated, and a job that
- * runs late finds a different seq and does nothing. Node counters missing from
- * Redis are rebuilt from PostgreSQL.
+ * Restores work Redis lost. PostgreSQL holds everything needed:
+ * - active tasks carry their next event (state.pendingEvent, else `enter`):
+ *   those that have not moved for `staleAfterMs` get their step job again;
+ * - outbox rows never marked dispatched (a crash right after a commit) are
+ *   dispatched again;
+ * - when Redis itself was reset (the epoch key is gone: FLUSHALL, a restart
+ *   without persistence), the pending work of every waiting task — its timer,
+ *   its HTTP call, code run, modify or queue request, a reply to it — is
+ *   dispatched again from its outbox row, and all node counters are rebuilt.
+ * Every dispatch uses the command's key as job id and the engine ignores
+ * events for another visit, so restoring twice does no harm. One worker at a
+ * time runs it (a Redis lock).
  */
-export async function reconcile({ db, redis, prefix, enqueueSteps, staleAfterMs = 10_000, limit = 10_000 }: {
+export async function reconcile({ db, pool, redis, prefix, dispatcher, dispatchedKinds, staleAfterMs = 10_000, limit = 10_000 }: {
   db: Db;
+  pool: Pool;
   redis: Redis;
   prefix: string;
-  enqueueSteps: (jobs: Array<{ taskId: string; seq: number; event: { type: string } & Record<string, unknown> }>) => Promise<void>;
+  dispatcher: Pick<Dispatcher, "dispatch" | "enqueueSteps">;
+  dispatchedKinds: ReadonlySet<string>;
   staleAfterMs?: number;
   limit?: number;
-}): Promise<{ requeued: number; rebuiltCounters: number }> {
-  // An active task's next event is stored with it (state.pendingEvent), so it survives Redis.
-  const stale = await db.$queryRaw<Array<{ id: string; seq: number; pending: ({ type: string } & Record<string, unknown>) | null }>>`
-    SELECT id, seq, state->'pendingEvent' AS pending FROM task
-    WHERE status = 'active' AND changed_at < now() - make_interval(secs => ${staleAfterMs / 1000})
-    ORDER BY changed_at LIMIT ${limit}`;
-  await enqueueSteps(stale.map((t) => ({ taskId: t.id, seq: t.seq, event: t.pending ?? { type: "enter" } })));
+}): Promise<ReconcileResult> {
+  const result: ReconcileResult = { redisWasReset: false, requeued: 0, redispatched: 0, timersRestored: 0, rebuiltCounters: 0 };
+  const got = await redis.set(lockKey(prefix), "1", "EX", 60, "NX");
+  if (!got) return result;
+  try {
+    result.redisWasReset = (await redis.set(epochKey(prefix), new Date().toISOString(), "NX")) === "OK";
+    const stale = result.redisWasReset ? 0 : staleAfterMs;
+    const kinds = [...dispatchedKinds];
 
-  const processes = await db.$queryRaw<Array<{ process_id: number }>>`SELECT DISTINCT process_id FROM task`;
-  let rebuiltCounters = 0;
-  if (processes.length > 0) {
-    const p = redis.pipeline();
-    for (const { process_id } of processes) p.exists(countersKey(prefix, process_id));
-    const exists = (await p.exec()) ?? [];
-    for (const [i, { process_id }] of processes.entries()) {
-      if (Number(exists[i]?.[1]) === 0) {
-        await rebuildNodeCounts({ db, redis, prefix, processId: process_id });
-        rebuiltCounters++;
+    // 1. Active tasks without work.
+    const { rows: active } = await pool.query<{ id: string; seq: number; pending: { type: string } | null }>(
+      `SELECT id, seq, state->'pendingEvent' AS pending FROM task
+       WHERE status = 'active' AND changed_at < now() - make_interval(secs => $1::float8) ORDER BY changed_at LIMIT $2`,
+      [stale / 1000, limit],
+    );
+    if (active.length) await dispatcher.enqueueSteps(active.map((t) => ({ taskId: t.id, seq: t.seq, event: (t.pending ?? { type: "enter" }) as never })));
+    result.requeued = active.length;
+
+    // 2. Outbox rows never dispatched.
+    const { rows: undispatched } = await pool.query<OutboxRow>(
+      `SELECT id, job_key AS key, kind, payload FROM outbox
+       WHERE dispatched_at IS NULL AND kind = ANY($1::text[]) AND created_at < now() - make_interval(secs => $2::float8) ORDER BY id LIMIT $3`,
+      [kinds, stale / 1000, limit],
+    );
+    const toMark = undispatched.length ? await dispatcher.dispatch(undispatched) : [];
+
+    // 3. After a Redis reset: the pending work of waiting tasks.
+    if (result.redisWasReset) {
+      const { rows: own } = await pool.query<OutboxRow>(
+        `SELECT o.id, o.job_key AS key, o.kind, o.payload FROM outbox o JOIN task t ON t.id = o.task_id
+         WHERE t.status = 'waiting' AND o.kind = ANY($1::text[]) AND o.kind <> 'rpcReply' AND o.kind <> 'cancelTimer'
+           AND o.payload->>'nodeId' = t.node_id AND (o.payload->>'visit')::int = (t.state->'visits'->>t.node_id)::int`,
+        [kinds],
+      );
+      const { rows: replies } = await pool.query<OutboxRow>(
+        `SELECT o.id, o.job_key AS key, o.kind, o.payload FROM outbox o JOIN task p ON p.id = (o.payload->'to'->>'taskId')::uuid
+         WHERE o.kind = 'rpcReply' AND p.status = 'waiting' AND p.node_id = o.payload->'to'->>'nodeId'
+           AND (p.state->'visits'->>p.node_id)::int = (o.payload->'to'->>'visit')::int`,
+      );
+      const restore = [...own, ...replies];
+      if (restore.length) await dispatcher.dispatch(restore);
+      result.timersRestored = own.filter((r) => r.kind === "scheduleTimer").length;
+      result.redispatched = restore.length;
+    }
+    if (toMark.length) await pool.query("UPDATE outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])", [toMark]);
+    result.redispatched += undispatched.length;
+
+    // 4. Node counters missing from Redis.
+    const { rows: processes } = await pool.query<{ process_id: number }>("SELECT id AS process_id FROM process");
+    if (processes.length > 0) {
+      const p = redis.pipeline();
+      for (const { process_id } of processes) p.exists(countersKey(prefix, process_id));
+      const exists = (await p.exec()) ?? [];
+      for (const [i, { process_id }] of processes.entries()) {
+        if (Number(exists[i]?.[1]) === 0) {
+          await rebuildNodeCounts({ db, redis, prefix, processId: process_id });
+          result.rebuiltCounters++;
+        }
       }
     }
+    return result;
+  } finally {
+    await redis.del(lockKey(prefix)).catch(() => {});
   }
-  return { requeued: stale.length, rebuiltCounters };
 }

@@ -1,7 +1,8 @@
 import type { Db } from "../db/client.ts";
 import { createTasks, type CreateTasksResult, type NewTask } from "./create-tasks.ts";
 
-export type EnqueueSteps = (jobs: CreateTasksResult["jobs"]) => Promise<void>;
+/** Enqueues the first step of new tasks (the producer's `enqueueEnter`). */
+export type EnqueueSteps = (tasks: Array<{ taskId: string; seq: number }>) => Promise<void>;
 
 /**
  * Creates tasks and enqueues their first step after the commit. If the enqueue

@@ -21,7 +21,7 @@ export const POST = route(async (req: Request, { params }: { params: Promise<{ i
   const tasks = "tasks" in body ? body.tasks : [body];
   const result = await submitTasks({
     db: ctx.db,
-    enqueue: (jobs) => ctx.producer.enqueueSteps(jobs),
+    enqueue: (tasks) => ctx.producer.enqueueEnter(tasks),
     processId,
     tasks,
     taskSizeLimit: ctx.config.TASK_SIZE_LIMIT_BYTES,

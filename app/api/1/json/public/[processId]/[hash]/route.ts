@@ -25,7 +25,7 @@ export const POST = route(async (req: Request, { params }: { params: Promise<{ p
   const tasks = envelope ? envelope.ops.map((o) => ({ ref: o.ref ?? null, data: o.data })) : [{ ref: null, data: body as Record<string, unknown> }];
   const result = await submitTasks({
     db: ctx.db,
-    enqueue: (jobs) => ctx.producer.enqueueSteps(jobs),
+    enqueue: (tasks) => ctx.producer.enqueueEnter(tasks),
     processId,
     tasks,
     taskSizeLimit: ctx.config.TASK_SIZE_LIMIT_BYTES,

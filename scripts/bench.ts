@@ -1,0 +1,133 @@
+// npm run bench — end-to-end throughput on the real PostgreSQL and Redis.
+//
+//   router:     Start ─▶ route ─(eventType == AwsApiCall)─▶ copy to classifier ─▶ routed
+//                          └─(else)─▶ copy to classifier ─▶ routed
+//   classifier: Start ─▶ classify ─(eventName in the alarm list)─▶ notify ─▶ alerted
+//                            └─(else)─▶ ignored
+//
+// CloudTrail-shaped tasks are created in batches of 1,000 (one multi-row
+// INSERT + addBulk, as ingestion does) and moved by real worker processes.
+// Reports events/s end to end, p50/p99 from task creation to the notify
+// outbox row, and the rate of no-op BullMQ jobs on the same Redis as a
+// baseline. Uses its own database (conveyor_bench) and Redis database 3.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { applyMigrations } from "../server/db/migrate.ts";
+import { createDb } from "../server/db/client.ts";
+import { createPool } from "../server/db/pool.ts";
+import { createProcess, publishProcess } from "../server/processes/process-service.ts";
+import { createTasks } from "../server/tasks/create-tasks.ts";
+import { recreateDatabase } from "../server/testing/global-setup.ts";
+import { testEnv, testUrls, withDatabaseName } from "../server/testing/test-env.ts";
+import { createProducer } from "../workers/queues.ts";
+import { noopJobRate } from "../workers/noop-baseline.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const CONCURRENCY = process.env.BENCH_CONCURRENCY ?? "64";
+
+const { databaseUrl, redisUrl } = testUrls();
+const env = { ...testEnv(), DATABASE_URL: withDatabaseName(databaseUrl, "conveyor_bench"), REDIS_URL: redisUrl.replace(/\/\d+$/, "/3"), QUEUE_PREFIX: "conveyor-bench", LOG_LEVEL: "warn", WORKER_CONCURRENCY: CONCURRENCY };
+
+const ALARMS = ["CreateTrail", "StopLogging", "DeleteTrail", "AuthorizeSecurityGroupIngress", "CreateRole", "DeleteFlowLogs", "ConsoleLogin"];
+
+function schemes(classifierId: number) {
+  const extra = (icon = "") => JSON.stringify({ modeForm: "expand", icon });
+  const final = (id: string, icon = "success") => ({ id, obj_type: 2, title: id, description: "", x: 0, y: 0, extra: extra(icon), condition: { logics: [], semaphors: [] } });
+  const copy = (id: string) => ({ id, obj_type: 0, title: id, description: "", x: 0, y: 0, extra: extra(), condition: { logics: [{ type: "api_copy", mode: "create", conv_id: classifierId, ref: "{{eventID}}", group: "all", data: {}, data_type: {}, err_node_id: "copyFailed" }, { type: "go", to_node_id: "routed" }], semaphors: [] } });
+  const router = { nodes: [
+    { id: "start", obj_type: 1, title: "Start", description: "", x: 0, y: 0, extra: extra(), condition: { logics: [{ type: "go", to_node_id: "route" }], semaphors: [] } },
+    { id: "route", obj_type: 0, title: "route", description: "", x: 0, y: 0, extra: extra(), condition: { logics: [{ type: "go_if_const", to_node_id: "api", conditions: [{ param: "eventType", const: "AwsApiCall", fun: "eq", cast: "string" }] }, { type: "go", to_node_id: "nonApi" }], semaphors: [] } },
+    copy("api"), copy("nonApi"), final("routed"), final("copyFailed", "error"),
+  ] };
+  const classifier = { nodes: [
+    { id: "start", obj_type: 1, title: "Start", description: "", x: 0, y: 0, extra: extra(), condition: { logics: [{ type: "go", to_node_id: "classify" }], semaphors: [] } },
+    { id: "classify", obj_type: 0, title: "classify", description: "", x: 0, y: 0, extra: extra(), condition: { logics: [
+      ...ALARMS.map((a) => ({ type: "go_if_const", to_node_id: "alert", conditions: [{ param: "eventName", const: a, fun: "eq", cast: "string" }] })),
+      { type: "go", to_node_id: "ignored" },
+    ], semaphors: [] } },
+    { id: "alert", obj_type: 0, title: "alert", description: "", x: 0, y: 0, extra: extra(), condition: { logics: [
+      { type: "notify", channel: "security", severity: "high", title: "{{eventName}} in {{recipientAccountId}}", message: "{{userIdentity.arn}} called {{eventName}} from {{sourceIPAddress}}", err_node_id: "ignored" },
+      { type: "go", to_node_id: "alerted" },
+    ], semaphors: [] } },
+    final("alerted"), final("ignored"),
+  ] };
+  return { router, classifier };
+}
+
+function event(i: number) {
+  return {
+    eventVersion: "1.08", eventID: `bench-${i}-${Math.random().toString(36).slice(2)}`, eventTime: new Date().toISOString(), eventSource: "cloudtrail.amazonaws.com",
+    eventName: ALARMS[i % ALARMS.length], eventType: i % 5 === 0 ? "AwsConsoleSignIn" : "AwsApiCall", awsRegion: "us-east-1", sourceIPAddress: "203.0.113.7",
+    recipientAccountId: "218007301253", userIdentity: { type: "IAMUser", arn: "arn:aws:iam::218007301253:user/alice", accountId: "218007301253", userName: "alice" },
+    requestParameters: { name: "trail" }, responseElements: null,
+  };
+}
+
+async function main() {
+  console.log(`bench: ${EVENTS} events, ${WORKERS} worker process(es), concurrency ${CONCURRENCY} each`);
+  await recreateDatabase(env.DATABASE_URL);
+  await applyMigrations({ databaseUrl: env.DATABASE_URL, dir: path.join(root, "prisma/migrations") });
+  const redis = new Redis(env.REDIS_URL);
+  await redis.flushdb();
+  const db = createDb({ databaseUrl: env.DATABASE_URL, poolSize: 4 });
+  const pool = createPool({ databaseUrl: env.DATABASE_URL, max: 4 });
+  const classifier = await createProcess({ db, title: "bench classifier", scheme: { nodes: [] } });
+  const s = schemes(classifier.id);
+  await db.process.update({ where: { id: classifier.id }, data: { draft: s.classifier } });
+  await publishProcess({ db, processId: classifier.id });
+  const router = await createProcess({ db, title: "bench router", scheme: s.router });
+  await publishProcess({ db, processId: router.id });
+
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < WORKERS; i++) {
+    children.push(spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []), "--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")], { cwd: root, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: "inherit" }));
+  }
+  for (;;) {
+    const live = (await redis.keys(`${env.QUEUE_PREFIX}:worker:heartbeat:*`)).length;
+    if (live >= WORKERS) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const producer = createProducer({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX });
+  const expectedAlerts = Array.from({ length: EVENTS }, (_, i) => i).length; // every bench event matches an alarm rule
+
+  const t0 = performance.now();
+  const feeder = (async () => {
+    for (let i = 0; i < EVENTS; i += 1000) {
+      const batch = Array.from({ length: Math.min(1000, EVENTS - i) }, (_, k) => event(i + k));
+      const res = await createTasks({ db, processId: router.id, tasks: batch.map((e) => ({ ref: e.eventID, data: e })), taskSizeLimit: 1_048_576 });
+      await producer.enqueueEnter(res.jobs, 1000);
+    }
+  })();
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE kind = 'notify'");
+    if (rows[0].n >= expectedAlerts) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await feeder;
+  const seconds = (performance.now() - t0) / 1000;
+  const { rows: lat } = await pool.query<{ p50: number; p99: number; max: number }>(
+    `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms)::float8 AS max
+     FROM (SELECT (EXTRACT(EPOCH FROM (o.created_at - r.created_at)) * 1000)::float8 AS ms
+           FROM outbox o JOIN task c ON c.id = o.task_id JOIN task r ON r.process_id = $1 AND r.ref = c.data->>'copy_ref_id') x`,
+    [router.id],
+  );
+  for (const c of children) c.kill("SIGTERM");
+  await producer.close();
+
+  const noop = await noopJobRate({ redisUrl: env.REDIS_URL, jobs: 20_000 });
+  const rate = EVENTS / seconds;
+  console.log("");
+  console.log(`events end to end:       ${EVENTS} in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s (target ≥ 1,500)`);
+  console.log(`create → notify outbox:  p50 ${lat[0].p50.toFixed(0)} ms, p99 ${lat[0].p99.toFixed(0)} ms, max ${lat[0].max.toFixed(0)} ms`);
+  console.log(`no-op BullMQ baseline:   ${noop.toFixed(0)} jobs/s (concurrency 50, same Redis)`);
+  console.log(`ratio:                   ${(rate / noop).toFixed(2)} of the no-op job rate (target ≥ 0.25)`);
+  redis.disconnect();
+  await db.$disconnect();
+  await pool.end();
+}
+
+await main();
+process.exit(0);

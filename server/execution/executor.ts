@@ -1,0 +1,118 @@
+import type { Redis } from "ioredis";
+import type { Pool } from "../db/pool.ts";
+import type { Logger } from "../logger.ts";
+import { countSignal, findNode, type Command, type CountSignal, type StepOptions } from "../../engine/index.ts";
+import type { RunnableTarget } from "./catalog.ts";
+import { applyCounterDeltas } from "../tasks/node-counters.ts";
+import type { ProcessCatalog } from "./catalog.ts";
+import { createLookupSource, sumsKey } from "./lookups.ts";
+import { persistUnit } from "./persist.ts";
+import { UnitOfWork, type ItemOutcome, type StepItem } from "./unit-of-work.ts";
+
+/** After-commit side effects the executor hands to the queue layer (workers/). */
+export interface Dispatcher {
+  /** Enqueue the outbox rows' work; returns the ids that are now in Redis. */
+  dispatch(rows: Array<{ id: number; key: string; kind: string; payload: unknown }>): Promise<number[]>;
+  enqueueSteps(items: Array<{ taskId: string; seq?: number; event: StepItem["event"] }>): Promise<void>;
+}
+
+export interface ExecuteResult {
+  outcomes: Map<string, { outcome: ItemOutcome; reason?: string; tag?: string }>;
+}
+
+export interface Executor {
+  /** Moves the items' tasks in one transaction, then carries out what the step decided. */
+  run(items: StepItem[]): Promise<ExecuteResult>;
+}
+
+/**
+ * The durable heart of the worker. One call = one transaction: lock the
+ * tasks, move them with the engine (children created inline), write tasks,
+ * history and outbox. After the commit: node counters (and count-semaphor
+ * signal tasks), sums, and the outbox dispatched to the queues and marked.
+ * If the process dies after the commit, the reconciler dispatches the rows
+ * that were never marked; every dispatch is idempotent by its job key.
+ */
+export function createExecutor({ pool, redis, prefix, catalog, dispatcher, options, log }: {
+  pool: Pool;
+  redis: Redis;
+  prefix: string;
+  catalog: ProcessCatalog;
+  dispatcher: Dispatcher;
+  options: StepOptions;
+  log: Logger;
+}): Executor {
+  const lookups = createLookupSource({ redis, prefix });
+  const clock = { now: () => Date.now(), random: Math.random };
+
+  async function afterCommit(unit: UnitOfWork, outbox: Awaited<ReturnType<typeof persistUnit>>["outbox"], deferred: Array<{ taskId: string; seq: number }>): Promise<void> {
+    const deltas = unit.counterDeltas();
+    if (deltas.length > 0) {
+      const values = await applyCounterDeltas({ redis, prefix, deltas });
+      await fireCountSignals(deltas, values);
+    }
+    const sums = outbox.filter((r) => r.kind === "sumAdd");
+    if (sums.length > 0) {
+      const p = redis.pipeline();
+      for (const r of sums) {
+        const c = r.payload as Extract<Command, { type: "sumAdd" }>;
+        p.hincrbyfloat(sumsKey(prefix, c.processId), `${c.nodeId}:${c.sumId}`, c.value);
+      }
+      await p.exec();
+    }
+    const rest = outbox.filter((r) => r.kind !== "sumAdd");
+    const done = [...sums.map((r) => r.id), ...(rest.length ? await dispatcher.dispatch(rest) : [])];
+    if (done.length > 0) await pool.query("UPDATE outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])", [done]);
+    if (deferred.length > 0) await dispatcher.enqueueSteps(deferred.map((d) => ({ ...d, event: { type: "enter" } })));
+  }
+
+  /** Count semaphors: HINCRBY's result is atomic, so exactly one worker sees each crossing. */
+  async function fireCountSignals(deltas: ReturnType<UnitOfWork["counterDeltas"]>, values: number[]): Promise<void> {
+    const signals: Array<{ target: RunnableTarget; signal: CountSignal }> = [];
+    for (const [i, d] of deltas.entries()) {
+      const target = await catalog.target(String(d.processId), Date.now());
+      if (!target.ok) continue;
+      const node = findNode(target.target.scheme, d.nodeId);
+      const s = node && countSignal({ node, before: values[i] - d.delta, after: values[i] });
+      if (s) signals.push({ target: target.target, signal: s });
+    }
+    if (signals.length === 0) return;
+    await transact(async (unit) => {
+      for (const { target, signal } of signals) {
+        await unit.spawnAndRun({ processId: target.processId, versionId: target.versionId, scheme: target.scheme, data: signal.data, nodeId: signal.escNodeId });
+      }
+    });
+  }
+
+  async function transact(work: (unit: UnitOfWork) => Promise<void>): Promise<UnitOfWork> {
+    const client = await pool.connect();
+    let unit: UnitOfWork;
+    let persisted: Awaited<ReturnType<typeof persistUnit>>;
+    try {
+      await client.query("BEGIN");
+      unit = new UnitOfWork({ client, catalog, clock, options, lookups });
+      await work(unit);
+      persisted = await persistUnit(client, unit, new Date(clock.now()));
+      await client.query("COMMIT");
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+    try {
+      await afterCommit(unit, persisted.outbox, persisted.deferred);
+    } catch (err) {
+      // Committed work is safe; the reconciler finishes what could not be dispatched.
+      log.error({ err: (err as Error).message }, "after-commit dispatch failed; the reconciler will retry");
+    }
+    return unit;
+  }
+
+  return {
+    async run(items) {
+      const unit = await transact((u) => u.run(items));
+      return { outcomes: unit.outcomes };
+    },
+  };
+}

@@ -1,0 +1,99 @@
+import type { PoolClient } from "../db/pool.ts";
+import type { TrailEntry } from "../../engine/index.ts";
+import { stateOf } from "./task-row.ts";
+import type { UnitOfWork } from "./unit-of-work.ts";
+
+export interface PersistResult {
+  /** Outbox rows actually inserted (a replayed command's row already exists). */
+  outbox: Array<{ id: number; key: string; kind: string; payload: unknown }>;
+  /** New tasks that must wait for their own step job (past the inline limit). */
+  deferred: Array<{ taskId: string; seq: number }>;
+}
+
+/** What a history row keeps of each node a task passed (the data itself stays on the task). */
+export function pathEntry(e: TrailEntry) {
+  return {
+    nodeId: e.nodeId, at: e.at, via: e.via, outcome: e.outcome, visit: e.visit,
+    ...(e.branch !== undefined ? { branch: e.branch } : {}), ...(e.waiting ? { waiting: e.waiting } : {}), ...(e.error ? { error: e.error } : {}),
+  };
+}
+
+/**
+ * Writes a unit of work with one statement per table: multi-row UPDATE of the
+ * tasks it moved, INSERT of the tasks it created, of one history row per step
+ * (the path of nodes) and of the outbox. Rows travel as one JSON document per
+ * statement (jsonb_to_recordset): cheaper than pg's array-literal escaping.
+ * Runs inside the caller's transaction.
+ */
+export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Date): Promise<PersistResult> {
+  const updates = [];
+  const inserts = [];
+  for (const [id, e] of unit.entries) {
+    if (!e.touched) continue;
+    const t = e.task;
+    const stepped = Object.keys(t.visits).length > 0;
+    const state = stateOf(t);
+    const row = {
+      id,
+      node_id: t.nodeId,
+      prev_node_id: t.prevNodeId,
+      status: t.status,
+      final_kind: t.finalKind ?? null,
+      data: t.data,
+      state: stepped ? state : { ...state, pendingEvent: { type: "enter" } },
+      finished_at: t.status === "finished" ? now.toISOString() : null,
+    };
+    if (e.isNew) inserts.push({ ...row, process_id: e.processId, version_id: e.versionId, ref: t.ref, seq: stepped ? 1 : 0 });
+    else updates.push(row);
+  }
+
+  if (updates.length > 0) {
+    await client.query(
+      `UPDATE task AS t SET node_id = u.node_id, prev_node_id = u.prev_node_id, status = u.status, final_kind = u.final_kind,
+         data = u.data, state = u.state, seq = t.seq + 1, changed_at = $2, finished_at = u.finished_at
+       FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, node_id text, prev_node_id text, status text, final_kind text, data jsonb, state jsonb, finished_at timestamptz)
+       WHERE t.id = u.id`,
+      [JSON.stringify(updates), now],
+    );
+  }
+
+  const deferred: PersistResult["deferred"] = [];
+  if (inserts.length > 0) {
+    const { rows } = await client.query<{ id: string; seq: number }>(
+      `INSERT INTO task (id, process_id, version_id, ref, node_id, prev_node_id, status, final_kind, data, state, seq, created_at, changed_at, finished_at)
+       SELECT u.id, u.process_id, u.version_id, u.ref, u.node_id, u.prev_node_id, u.status, u.final_kind, u.data, u.state, u.seq, $2, $2, u.finished_at
+       FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, process_id int, version_id int, ref text, node_id text, prev_node_id text, status text, final_kind text, data jsonb, state jsonb, seq int, finished_at timestamptz)
+       ON CONFLICT (process_id, ref) WHERE ref IS NOT NULL AND status <> 'finished' DO NOTHING
+       RETURNING id, seq`,
+      [JSON.stringify(inserts), now],
+    );
+    for (const r of rows) if (r.seq === 0) deferred.push({ taskId: r.id, seq: 0 });
+  }
+
+  if (unit.history.length > 0) {
+    const rows = unit.history.map((h) => ({
+      task_id: h.taskId, process_id: h.processId, node_id: h.trail[h.trail.length - 1].nodeId, event: h.event,
+      at: new Date(h.trail[0].at).toISOString(), data: { path: h.trail.map(pathEntry) },
+    }));
+    await client.query(
+      `INSERT INTO task_history (task_id, process_id, node_id, event, at, data)
+       SELECT u.task_id, u.process_id, u.node_id, u.event, u.at, u.data
+       FROM jsonb_to_recordset($1::jsonb) AS u(task_id uuid, process_id int, node_id text, event text, at timestamptz, data jsonb)`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  let outbox: PersistResult["outbox"] = [];
+  if (unit.outbox.length > 0) {
+    const rows = unit.outbox.map((c) => ({ job_key: c.key, kind: c.type, task_id: c.taskId, payload: c }));
+    const res = await client.query<{ id: number; job_key: string; kind: string; payload: unknown }>(
+      `INSERT INTO outbox (job_key, kind, task_id, payload, created_at)
+       SELECT u.job_key, u.kind, u.task_id, u.payload, $2 FROM jsonb_to_recordset($1::jsonb) AS u(job_key text, kind text, task_id uuid, payload jsonb)
+       ON CONFLICT (job_key) DO NOTHING
+       RETURNING id, job_key, kind, payload`,
+      [JSON.stringify(rows), now],
+    );
+    outbox = res.rows.map((r) => ({ id: r.id, key: r.job_key, kind: r.kind, payload: r.payload }));
+  }
+  return { outbox, deferred };
+}
