@@ -65,12 +65,15 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
       if (res.outcome === "busy") throw new TaskBusyError(`task ${data.taskId} is locked by another worker`);
       return res.outcome;
     },
-    { connection, prefix, concurrency: config.WORKER_CONCURRENCY },
+    // A shorter lock than BullMQ's 30 s: a killed worker's jobs are back in the queue within ~15 s.
+    { connection, prefix, concurrency: config.WORKER_CONCURRENCY, lockDuration: 15_000, stalledInterval: 5_000 },
   );
   const effects = new Worker(QUEUE.effects, (job, token) => processEffect(job, token, { pool, redis, prefix, catalog, executor, http: runners.http, code: runners.code }), {
     connection,
     prefix,
     concurrency: Math.max(8, config.WORKER_CONCURRENCY),
+    lockDuration: 90_000, // an API call may take its whole timeout (60 s by default)
+    stalledInterval: 15_000,
   });
   for (const w of [steps, effects]) {
     w.on("failed", (job, err) => {
