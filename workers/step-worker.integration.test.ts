@@ -47,6 +47,8 @@ async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => bool
   }
 }
 
+const testExecutor = () => createExecutor({ pool, redis, prefix: config.QUEUE_PREFIX, catalog: new ProcessCatalog(pool), dispatcher, options: {}, log: createLogger({ name: "t", level: "silent" }) });
+
 const finishedCount = (processId: number) => db.task.count({ where: { processId, status: "finished" } });
 
 beforeAll(async () => {
@@ -92,7 +94,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
   it("ignores a duplicated or stale step job: nothing moves or counts twice", async () => {
     const processId = await newProcess("worker: idempotent");
     const { created } = await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
-    const executor = createExecutor({ pool, redis, prefix: config.QUEUE_PREFIX, catalog: new ProcessCatalog(pool), dispatcher, options: {}, log: createLogger({ name: "t", level: "silent" }) });
+    const executor = testExecutor();
     const job = { taskId: created[0].id, seq: 0, event: { type: "enter" as const } };
     // Three deliveries of the same job at once: one moves the task, the others find it locked or moved.
     const results = await Promise.all([executor.run([job]), executor.run([job]), executor.run([job])]);
@@ -110,7 +112,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
     await new Promise((r) => setTimeout(r, 200));
     expect(await finishedCount(processId)).toBe(0);
-    const r = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, dispatchedKinds: DISPATCHED_KINDS, staleAfterMs: 0 });
+    const r = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS, staleAfterMs: 0 });
     expect(r.requeued).toBeGreaterThanOrEqual(2);
     await waitFor("reconciled tasks finished", () => finishedCount(processId), (n) => n === 2);
   });
@@ -121,7 +123,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     await waitFor("finished", () => finishedCount(processId), (n) => n === 3);
     await redis.flushdb();
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({});
-    const r = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, dispatchedKinds: DISPATCHED_KINDS });
+    const r = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
     expect(r.rebuiltCounters).toBeGreaterThanOrEqual(1);
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.signIn]: 1, [DEMO_NODE_IDS.other]: 2 });
   });

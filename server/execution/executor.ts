@@ -3,7 +3,7 @@ import type { Pool } from "../db/pool.ts";
 import type { Logger } from "../logger.ts";
 import { countSignal, findNode, type Command, type CountSignal, type StepOptions } from "../../engine/index.ts";
 import type { RunnableTarget } from "./catalog.ts";
-import { applyCounterDeltas } from "../tasks/node-counters.ts";
+import { applyCounterDeltasOnce, type CounterDelta } from "../tasks/node-counters.ts";
 import type { ProcessCatalog } from "./catalog.ts";
 import { createLookupSource, sumsKey } from "./lookups.ts";
 import { persistUnit } from "./persist.ts";
@@ -23,6 +23,8 @@ export interface ExecuteResult {
 export interface Executor {
   /** Moves the items' tasks in one transaction, then carries out what the step decided. */
   run(items: StepItem[]): Promise<ExecuteResult>;
+  /** Applies a `counters` outbox row (idempotent), firing count-semaphor signals it crosses. */
+  applyCounters(rowId: number, deltas: CounterDelta[]): Promise<void>;
 }
 
 /**
@@ -45,11 +47,13 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
   const lookups = createLookupSource({ redis, prefix });
   const clock = { now: () => Date.now(), random: Math.random };
 
-  async function afterCommit(unit: UnitOfWork, outbox: Awaited<ReturnType<typeof persistUnit>>["outbox"], deferred: Array<{ taskId: string; seq: number }>): Promise<void> {
-    const deltas = unit.counterDeltas();
-    if (deltas.length > 0) {
-      const values = await applyCounterDeltas({ redis, prefix, deltas });
-      await fireCountSignals(deltas, values);
+  async function afterCommit(outbox: Awaited<ReturnType<typeof persistUnit>>["outbox"], deferred: Array<{ taskId: string; seq: number }>): Promise<void> {
+    const done: number[] = [];
+    for (const row of outbox.filter((r) => r.kind === "counters")) {
+      const { deltas } = row.payload as { deltas: CounterDelta[] };
+      const values = await applyCounterDeltasOnce({ redis, prefix, rowId: row.id, deltas });
+      done.push(row.id);
+      if (values) await fireCountSignals(deltas, values);
     }
     const sums = outbox.filter((r) => r.kind === "sumAdd");
     if (sums.length > 0) {
@@ -59,15 +63,16 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
         p.hincrbyfloat(sumsKey(prefix, c.processId), `${c.nodeId}:${c.sumId}`, c.value);
       }
       await p.exec();
+      done.push(...sums.map((r) => r.id));
     }
-    const rest = outbox.filter((r) => r.kind !== "sumAdd");
-    const done = [...sums.map((r) => r.id), ...(rest.length ? await dispatcher.dispatch(rest) : [])];
+    const rest = outbox.filter((r) => r.kind !== "sumAdd" && r.kind !== "counters");
+    if (rest.length) done.push(...(await dispatcher.dispatch(rest)));
     if (done.length > 0) await pool.query("UPDATE outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])", [done]);
     if (deferred.length > 0) await dispatcher.enqueueSteps(deferred.map((d) => ({ ...d, event: { type: "enter" } })));
   }
 
   /** Count semaphors: HINCRBY's result is atomic, so exactly one worker sees each crossing. */
-  async function fireCountSignals(deltas: ReturnType<UnitOfWork["counterDeltas"]>, values: number[]): Promise<void> {
+  async function fireCountSignals(deltas: CounterDelta[], values: number[]): Promise<void> {
     const signals: Array<{ target: RunnableTarget; signal: CountSignal }> = [];
     for (const [i, d] of deltas.entries()) {
       const target = await catalog.target(String(d.processId), Date.now());
@@ -101,7 +106,7 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
       client.release();
     }
     try {
-      await afterCommit(unit, persisted.outbox, persisted.deferred);
+      await afterCommit(persisted.outbox, persisted.deferred);
     } catch (err) {
       // Committed work is safe; the reconciler finishes what could not be dispatched.
       log.error({ err: (err as Error).message }, "after-commit dispatch failed; the reconciler will retry");
@@ -110,6 +115,10 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
   }
 
   return {
+    applyCounters: async (rowId, deltas) => {
+      const values = await applyCounterDeltasOnce({ redis, prefix, rowId, deltas });
+      if (values) await fireCountSignals(deltas, values);
+    },
     async run(items) {
       const unit = await transact((u) => u.run(items));
       return { outcomes: unit.outcomes };

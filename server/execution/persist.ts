@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { PoolClient } from "../db/pool.ts";
 import type { TrailEntry } from "../../engine/index.ts";
 import { stateOf } from "./task-row.ts";
@@ -84,8 +85,11 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
   }
 
   let outbox: PersistResult["outbox"] = [];
-  if (unit.outbox.length > 0) {
-    const rows = unit.outbox.map((c) => ({ job_key: c.key, kind: c.type, task_id: c.taskId, payload: c }));
+  // Counter moves travel through the outbox too, so a crash after the commit cannot lose them.
+  const deltas = unit.counterDeltas();
+  const rows: Array<{ job_key: string; kind: string; task_id: string | null; payload: unknown }> = unit.outbox.map((c) => ({ job_key: c.key, kind: c.type, task_id: c.taskId, payload: c }));
+  if (deltas.length > 0) rows.push({ job_key: `counters:${randomUUID()}`, kind: "counters", task_id: null, payload: { deltas } });
+  if (rows.length > 0) {
     const res = await client.query<{ id: number; job_key: string; kind: string; payload: unknown }>(
       `INSERT INTO outbox (job_key, kind, task_id, payload, created_at)
        SELECT u.job_key, u.kind, u.task_id, u.payload, $2 FROM jsonb_to_recordset($1::jsonb) AS u(job_key text, kind text, task_id uuid, payload jsonb)

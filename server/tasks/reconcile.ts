@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Db } from "../db/client.ts";
 import type { Pool } from "../db/pool.ts";
 import type { Dispatcher } from "../execution/executor.ts";
-import { countersKey, rebuildNodeCounts } from "./node-counters.ts";
+import { countersKey, rebuildNodeCounts, type CounterDelta } from "./node-counters.ts";
 
 type OutboxRow = { id: number; key: string; kind: string; payload: unknown };
 
@@ -31,12 +31,14 @@ export interface ReconcileResult {
  * events for another visit, so restoring twice does no harm. One worker at a
  * time runs it (a Redis lock).
  */
-export async function reconcile({ db, pool, redis, prefix, dispatcher, dispatchedKinds, staleAfterMs = 10_000, limit = 10_000 }: {
+export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCounters, dispatchedKinds, staleAfterMs = 10_000, limit = 10_000 }: {
   db: Db;
   pool: Pool;
   redis: Redis;
   prefix: string;
   dispatcher: Pick<Dispatcher, "dispatch" | "enqueueSteps">;
+  /** The executor's idempotent counter application (counters outbox rows). */
+  applyCounters: (rowId: number, deltas: CounterDelta[]) => Promise<void>;
   dispatchedKinds: ReadonlySet<string>;
   staleAfterMs?: number;
   limit?: number;
@@ -58,13 +60,19 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, dispatche
     if (active.length) await dispatcher.enqueueSteps(active.map((t) => ({ taskId: t.id, seq: t.seq, event: (t.pending ?? { type: "enter" }) as never })));
     result.requeued = active.length;
 
-    // 2. Outbox rows never dispatched.
-    const { rows: undispatched } = await pool.query<OutboxRow>(
+    // 2. Outbox rows never dispatched (counter moves included: applying one twice is a no-op).
+    const { rows: pendingRows } = await pool.query<OutboxRow>(
       `SELECT id, job_key AS key, kind, payload FROM outbox
-       WHERE dispatched_at IS NULL AND kind = ANY($1::text[]) AND created_at < now() - make_interval(secs => $2::float8) ORDER BY id LIMIT $3`,
+       WHERE dispatched_at IS NULL AND (kind = ANY($1::text[]) OR kind = 'counters') AND created_at < now() - make_interval(secs => $2::float8) ORDER BY id LIMIT $3`,
       [kinds, stale / 1000, limit],
     );
-    const toMark = undispatched.length ? await dispatcher.dispatch(undispatched) : [];
+    const toMark: number[] = [];
+    for (const row of pendingRows.filter((r) => r.kind === "counters")) {
+      await applyCounters(row.id, (row.payload as { deltas: CounterDelta[] }).deltas);
+      toMark.push(row.id);
+    }
+    const undispatched = pendingRows.filter((r) => r.kind !== "counters");
+    if (undispatched.length) toMark.push(...(await dispatcher.dispatch(undispatched)));
 
     // 3. After a Redis reset: the pending work of waiting tasks.
     if (result.redisWasReset) {
@@ -85,7 +93,7 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, dispatche
       result.redispatched = restore.length;
     }
     if (toMark.length) await pool.query("UPDATE outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])", [toMark]);
-    result.redispatched += undispatched.length;
+    result.redispatched += pendingRows.length;
 
     // 4. Node counters missing from Redis.
     const { rows: processes } = await pool.query<{ process_id: number }>("SELECT id AS process_id FROM process");
