@@ -5,7 +5,7 @@ import path from "node:path";
 // real PostgreSQL and Redis. Integration tests run one file at a time because
 // they share one database and one Redis.
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  resolve: { alias: { "@": path.resolve(import.meta.dirname), "server-only": path.resolve(import.meta.dirname, "server/testing/empty-module.ts") } },
   test: {
     projects: [
       {

@@ -6,6 +6,11 @@ import { createAuth, type Auth } from "@/server/auth/auth";
 import { createLogger, type Logger } from "@/server/logger";
 import { createProducer, type Producer } from "@/workers/queues";
 import type { Redis } from "ioredis";
+import { createPool, type Pool } from "@/server/db/pool";
+import { createSecretBox, type SecretBox } from "@/server/crypto/secret-box";
+import { ProcessCatalog } from "@/server/execution/catalog";
+import { createExecutor, type Executor } from "@/server/execution/executor";
+import { createDispatcher } from "@/workers/dispatcher";
 
 /**
  * The web app's composition root: one set of clients per server process, built
@@ -19,6 +24,11 @@ export interface WebContext {
   auth: Auth;
   producer: Producer;
   log: Logger;
+  /** For the executor's hand-tuned SQL (modify by ref, callbacks). */
+  pool: Pool;
+  box: SecretBox;
+  /** Runs events (a modify, a callback) on tasks at once, answering whether they were accepted. */
+  executor: Executor;
 }
 
 const g = globalThis as unknown as { __conveyorWeb?: WebContext };
@@ -30,6 +40,8 @@ export function webContext(): WebContext {
   const redis = createRedis({ redisUrl: cfg.REDIS_URL });
   const log = createLogger({ name: "web", level: cfg.LOG_LEVEL });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  const pool = createPool({ databaseUrl: cfg.DATABASE_URL, max: 5 });
+  const dispatcher = createDispatcher({ redisUrl: cfg.REDIS_URL, prefix: cfg.QUEUE_PREFIX });
   g.__conveyorWeb = {
     config: cfg,
     db,
@@ -37,6 +49,9 @@ export function webContext(): WebContext {
     auth: createAuth({ db, redis, appUrl: cfg.APP_URL, secret: cfg.AUTH_SECRET, secureCookies: cfg.SECURE_COOKIES }),
     producer: createProducer({ redisUrl: cfg.REDIS_URL, prefix: cfg.QUEUE_PREFIX }),
     log,
+    pool,
+    box: createSecretBox(cfg.ENCRYPTION_KEY),
+    executor: createExecutor({ pool, redis, prefix: cfg.QUEUE_PREFIX, catalog: new ProcessCatalog(pool), dispatcher, options: { taskSizeLimit: cfg.TASK_SIZE_LIMIT_BYTES }, log }),
   };
   return g.__conveyorWeb;
 }
