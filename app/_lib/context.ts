@@ -46,7 +46,7 @@ export function webContext(): WebContext {
     config: cfg,
     db,
     redis,
-    auth: createAuth({ db, redis, appUrl: cfg.APP_URL, secret: cfg.AUTH_SECRET, secureCookies: cfg.SECURE_COOKIES }),
+    auth: createAuth({ db, redis, appUrl: cfg.APP_URL, secret: cfg.AUTH_SECRET, secureCookies: cfg.SECURE_COOKIES, prefix: cfg.QUEUE_PREFIX }),
     producer: createProducer({ redisUrl: cfg.REDIS_URL, prefix: cfg.QUEUE_PREFIX }),
     log,
     pool,

@@ -28,10 +28,32 @@ export function route<C>(handler: (req: Request, ctx: C) => Promise<Response>) {
   };
 }
 
-/** Resolves the signed-in operator and checks the permission (401/403 otherwise). */
+/**
+ * Resolves the signed-in operator and checks the permission (401/403
+ * otherwise). A state-changing request must also come from this site
+ * (its Origin is our host): a cookie alone never authorizes a change (CSRF).
+ */
 export async function requireActor(req: Request, permission: Permission): Promise<Actor> {
   const { auth } = webContext();
-  return authorize(await getActor({ auth, headers: req.headers }), permission);
+  const actor = authorize(await getActor({ auth, headers: req.headers }), permission);
+  if (!["GET", "HEAD", "OPTIONS"].includes(req.method)) assertSameOrigin(req);
+  return actor;
+}
+
+export function assertSameOrigin(req: Request): void {
+  const origin = req.headers.get("origin");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  const appHost = new URL(webContext().config.APP_URL).host;
+  let originHost: string | null = null;
+  try {
+    originHost = origin ? new URL(origin).host : null;
+  } catch {
+    originHost = null;
+  }
+  const sameSite = req.headers.get("sec-fetch-site") === "same-origin";
+  if (originHost ? originHost !== host && originHost !== appHost : !sameSite) {
+    throw new AppError("forbidden", "cross-site request refused: the Origin of a change must be this site");
+  }
 }
 
 /**
