@@ -17,5 +17,5 @@ export function proxy(request: NextRequest) {
 
 export const config = {
   // Pages only: not the login page, API routes, Next's assets or static files.
-  matcher: ["/((?!login|forbidden|api/|_next/|favicon\\.ico|.*\\.(?:png|svg|ico|css|js|txt)$).*)"],
+  matcher: ["/((?!login|invite/|forbidden|api/|_next/|favicon\\.ico|.*\\.(?:png|svg|ico|css|js|txt)$).*)"],
 };

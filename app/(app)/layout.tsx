@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { requirePageActor } from "@/app/_lib/page-auth";
 import { SignOutButton } from "@/components/auth/sign-out-button";
+import { can } from "@/server/auth/roles";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const actor = await requirePageActor("process:read");
@@ -14,11 +15,14 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="flex gap-4 text-sm text-slate-600">
           <Link href="/processes" className="hover:text-slate-900">Processes</Link>
+          {can(actor.role, "user:manage") && <Link href="/admin/users" className="hover:text-slate-900">Operators</Link>}
+          {can(actor.role, "apiuser:manage") && <Link href="/admin/api-users" className="hover:text-slate-900">API users</Link>}
+          {can(actor.role, "audit:read") && <Link href="/admin/audit" className="hover:text-slate-900">Audit log</Link>}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
-          <span data-testid="current-user">
+          <Link href="/account" className="hover:text-slate-900" data-testid="current-user">
             {actor.email} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs uppercase tracking-wide">{actor.role}</span>
-          </span>
+          </Link>
           <SignOutButton />
         </div>
       </header>

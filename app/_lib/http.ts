@@ -16,7 +16,12 @@ export function route<C>(handler: (req: Request, ctx: C) => Promise<Response>) {
     try {
       return await handler(req, ctx);
     } catch (err) {
-      if (err instanceof AppError) return errorResponse(err.status, err.code, err.message, err.details);
+      if (err instanceof AppError) {
+        const res = errorResponse(err.status, err.code, err.message, err.details);
+        const retryAfter = (err.details as { retryAfter?: number } | undefined)?.retryAfter;
+        if (retryAfter) res.headers.set("retry-after", String(retryAfter));
+        return res;
+      }
       if (err instanceof ZodError) {
         const first = err.issues[0];
         const where = first?.path.length ? `${first.path.join(".")}: ` : "";
@@ -44,11 +49,11 @@ export function assertSameOrigin(req: Request): void {
   const origin = req.headers.get("origin");
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
   const appHost = new URL(webContext().config.APP_URL).host;
-  let originHost: string | null = null;
+  let originHost: string | null;
   try {
     originHost = origin ? new URL(origin).host : null;
   } catch {
-    originHost = null;
+    originHost = "(unparseable)";
   }
   const sameSite = req.headers.get("sec-fetch-site") === "same-origin";
   if (originHost ? originHost !== host && originHost !== appHost : !sameSite) {
@@ -97,4 +102,21 @@ export function parseId(value: string, what: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n <= 0) throw new AppError("bad_request", `${what} must be a positive integer, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/** The client's address as the proxy in front of us reports it (for the audit log and rate limits). */
+export function clientIp(req: Request): string | null {
+  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || null;
+}
+
+/**
+ * A fixed-window rate limit in Redis, shared by every web instance; 429 with
+ * Retry-After when exceeded. For public endpoints (invitations, ingestion).
+ */
+export async function rateLimit(key: string, { max, windowSec }: { max: number; windowSec: number }): Promise<void> {
+  const { redis, config } = webContext();
+  const k = `${config.QUEUE_PREFIX}:rl:${key}`;
+  const res = await redis.multi().incr(k).expire(k, windowSec, "NX").ttl(k).exec();
+  const count = Number(res?.[0]?.[1] ?? 0);
+  if (count > max) throw new AppError("rate_limited", `too many requests: at most ${max} per ${windowSec} s; retry in ${Number(res?.[2]?.[1] ?? windowSec)} s`, { retryAfter: Number(res?.[2]?.[1] ?? windowSec) });
 }

@@ -109,3 +109,26 @@ export async function folderChainOf({ db, processId }: { db: Db; processId: numb
 export function grantAllows(grants: ApiGrantInput[], chain: number[], right: ApiRight): boolean {
   return grants.some((g) => (g.folderId === null || chain.includes(g.folderId)) && (right === "create" ? g.canCreate : right === "modify" ? g.canModify : g.canView));
 }
+
+export interface ApiUserDto {
+  id: string;
+  login: string;
+  name: string;
+  disabled: boolean;
+  secretRotatedAt: string;
+  createdAt: string;
+  grants: Array<ApiGrantInput & { folderName: string | null }>;
+}
+
+/** API users without their secrets (never sent back after creation or rotation). */
+export async function listApiUsers({ db }: { db: Db }): Promise<ApiUserDto[]> {
+  const [users, folders] = await Promise.all([
+    db.apiUser.findMany({ orderBy: { createdAt: "asc" }, include: { grants: { orderBy: { id: "asc" } } } }),
+    db.folder.findMany({ select: { id: true, name: true } }),
+  ]);
+  const names = new Map(folders.map((f) => [f.id, f.name]));
+  return users.map((u) => ({
+    id: u.id, login: u.login, name: u.name, disabled: u.disabled, secretRotatedAt: u.secretRotatedAt.toISOString(), createdAt: u.createdAt.toISOString(),
+    grants: u.grants.map((g) => ({ folderId: g.folderId, folderName: g.folderId === null ? null : (names.get(g.folderId) ?? `#${g.folderId}`), canCreate: g.canCreate, canModify: g.canModify, canView: g.canView })),
+  }));
+}

@@ -35,6 +35,13 @@ export function createAuth({ db, redis, appUrl, secret, secureCookies, prefix = 
   const failKey = (email: string) => `${prefix}:loginfail:${email.trim().toLowerCase()}`;
   return betterAuth({
     appName: "Conveyor",
+    // Users, roles and bans are managed through Conveyor's own audited routes
+    // (/api/admin/*), so the admin plugin's HTTP endpoints are switched off.
+    disabledPaths: [
+      "/sign-up/email", "/delete-user", "/admin/ban-user", "/admin/create-user", "/admin/get-user", "/admin/has-permission", "/admin/impersonate-user",
+      "/admin/list-user-sessions", "/admin/list-users", "/admin/remove-user", "/admin/revoke-user-session", "/admin/revoke-user-sessions",
+      "/admin/set-role", "/admin/set-user-password", "/admin/stop-impersonating", "/admin/unban-user", "/admin/update-user",
+    ],
     baseURL: appUrl,
     secret,
     database: prismaAdapter(db, { provider: "postgresql" }),

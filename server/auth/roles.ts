@@ -9,7 +9,9 @@ export const PERMISSIONS = {
   "task:read": ["admin", "editor", "viewer"],
   "task:write": ["admin", "editor"],
   "user:manage": ["admin"],
+  "apiuser:manage": ["admin"],
   "secret:manage": ["admin"],
+  "audit:read": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
