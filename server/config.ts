@@ -35,6 +35,20 @@ export const envSchema = z.object({
   WORKER_CONCURRENCY: int(1, 1000).default(32),
   TASK_SIZE_LIMIT_BYTES: int(1024, 16 * 1024 * 1024).default(1_048_576),
   SECURE_COOKIES: bool.optional(),
+  INGEST_MAX_REQUEST_BYTES: int(1024, 512 * 1024 * 1024).default(20 * 1024 * 1024),
+  INGEST_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  INGEST_MAX_RECORDS: int(1, 1_000_000).default(10_000),
+  SNS_CONFIRM_HOST_PATTERN: z
+    .string()
+    .refine((v) => {
+      try {
+        new RegExp(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be a regular expression")
+    .default("^sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?$"),
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

@@ -17,6 +17,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           <Link href="/processes" className="hover:text-slate-900">Processes</Link>
           {can(actor.role, "user:manage") && <Link href="/admin/users" className="hover:text-slate-900">Operators</Link>}
           {can(actor.role, "apiuser:manage") && <Link href="/admin/api-users" className="hover:text-slate-900">API users</Link>}
+          {can(actor.role, "source:manage") && <Link href="/admin/sources" className="hover:text-slate-900">Sources</Link>}
           {can(actor.role, "audit:read") && <Link href="/admin/audit" className="hover:text-slate-900">Audit log</Link>}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">

@@ -12,6 +12,7 @@ export const PERMISSIONS = {
   "apiuser:manage": ["admin"],
   "secret:manage": ["admin"],
   "audit:read": ["admin"],
+  "source:manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -27,7 +27,17 @@ const MAX_REF = 255;
  * commit together or not at all. The caller enqueues `jobs` after the commit;
  * the reconciler re-enqueues them if that enqueue is lost.
  */
-export async function createTasks({ db, processId, tasks, taskSizeLimit }: { db: Db; processId: number; tasks: NewTask[]; taskSizeLimit: number }): Promise<CreateTasksResult> {
+export async function createTasks({ db, processId, tasks, taskSizeLimit, dedupeForever = false }: {
+  db: Db;
+  processId: number;
+  tasks: NewTask[];
+  taskSizeLimit: number;
+  /**
+   * Ingestion: a ref (eventID) the process has ever received is a duplicate,
+   * even once its task finished (kept in ingest_event, in the same statement).
+   */
+  dedupeForever?: boolean;
+}): Promise<CreateTasksResult> {
   const proc = await loadRunnableProcess({ db, processId });
   const rows: Array<{ id: string; ref: string | null; data: string; index: number }> = [];
   const duplicates: CreateTasksResult["duplicates"] = [];
@@ -48,10 +58,17 @@ export async function createTasks({ db, processId, tasks, taskSizeLimit }: { db:
 
   // One JSON document for all rows (jsonb_to_recordset): the data strings are spliced in as they are.
   const records = `[${rows.map((r) => `{"id":"${r.id}","ref":${JSON.stringify(r.ref)},"data":${r.data}}`).join(",")}]`;
+  const seenCte = dedupeForever
+    ? `seen AS (
+         INSERT INTO ingest_event (process_id, event_id, received_at)
+         SELECT $1, u.ref, now() FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb) WHERE u.ref IS NOT NULL
+         ON CONFLICT DO NOTHING RETURNING event_id),`
+    : "";
   const inserted = await db.$queryRawUnsafe<Array<{ id: string }>>(
-    `INSERT INTO task (id, process_id, version_id, ref, node_id, status, data, state, seq, created_at, changed_at)
+    `WITH ${seenCte} rows AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb))
+     INSERT INTO task (id, process_id, version_id, ref, node_id, status, data, state, seq, created_at, changed_at)
      SELECT u.id, $1, $2, u.ref, $3, 'active', u.data, '{}'::jsonb, 0, now(), now()
-     FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb)
+     FROM rows u ${dedupeForever ? "WHERE u.ref IS NULL OR u.ref IN (SELECT event_id FROM seen)" : ""}
      ON CONFLICT (process_id, ref) WHERE ref IS NOT NULL AND status <> 'finished' DO NOTHING
      RETURNING id`,
     processId, proc.versionId, proc.startNodeId, records,

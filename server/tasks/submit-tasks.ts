@@ -9,15 +9,16 @@ export type EnqueueSteps = (tasks: Array<{ taskId: string; seq: number }>) => Pr
  * fails the tasks are still stored (accepted work is never lost): the
  * reconciler finds active tasks without work and re-enqueues them.
  */
-export async function submitTasks({ db, enqueue, processId, tasks, taskSizeLimit, onEnqueueError }: {
+export async function submitTasks({ db, enqueue, processId, tasks, taskSizeLimit, onEnqueueError, dedupeForever }: {
   db: Db;
   enqueue: EnqueueSteps;
   processId: number;
   tasks: NewTask[];
   taskSizeLimit: number;
   onEnqueueError?: (err: unknown) => void;
+  dedupeForever?: boolean;
 }): Promise<CreateTasksResult> {
-  const result = await createTasks({ db, processId, tasks, taskSizeLimit });
+  const result = await createTasks({ db, processId, tasks, taskSizeLimit, dedupeForever });
   try {
     await enqueue(result.jobs);
   } catch (err) {

@@ -36,6 +36,12 @@ const RULES: Record<string, Rule> = {
   "DELETE /api/admin/api-users/[id]": { auth: "session", permission: "apiuser:manage" },
   "POST /api/admin/api-users/[id]/rotate": { auth: "session", permission: "apiuser:manage" },
   "GET /api/admin/audit": { auth: "session", permission: "audit:read" },
+  "GET /api/admin/sources": { auth: "session", permission: "source:manage" },
+  "POST /api/admin/sources": { auth: "session", permission: "source:manage" },
+  "PATCH /api/admin/sources/[id]": { auth: "session", permission: "source:manage" },
+  "DELETE /api/admin/sources/[id]": { auth: "session", permission: "source:manage" },
+  "POST /api/admin/sources/[id]/rotate": { auth: "session", permission: "source:manage" },
+  "POST /api/ingest/cloudtrail/[sourceId]": { auth: "public", why: "each source authenticates with its bearer token or HMAC signature", anonymous: [401, 404] },
 };
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
