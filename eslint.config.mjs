@@ -19,7 +19,7 @@ const outside = (dirs) => dirs.flatMap((d) => [`@/${d}`, `@/${d}/*`, `../${d}`, 
 export default tseslint.config(
   { ignores: [".next/**", "node_modules/**", ".data/**", "tools/**", "server/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**", "integrations/aws/dist/**"] },
   js.configs.recommended,
-  { files: ["**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
+  { files: ["**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly", Buffer: "readonly", fetch: "readonly", setTimeout: "readonly" } } },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -27,7 +27,7 @@ export function ingestSignature({ secret, timestamp, body }: { secret: string; t
 /**
  * Checks who posts to a source. Bearer: `Authorization: Bearer <token>` (or,
  * for SNS, which cannot send headers, HTTP Basic with the token as password
- * or `?token=`). HMAC: `X-Conveyor-Timestamp` (unix seconds) and
+ * or `?token=`). HMAC: `X-Conveyor-Timestamp` (unix seconds or milliseconds) and
  * `X-Conveyor-Signature: sha256=<hex>` over timestamp + "." + the raw body;
  * the timestamp must be within the replay window and a signature is accepted
  * once. Every refusal is a 401 naming the problem.
@@ -55,9 +55,11 @@ export async function authenticateSource({ source, headers, url, body, box, redi
   if (source.authType === "hmac") {
     const ts = headers.get("x-conveyor-timestamp");
     const sig = /^sha256=([0-9a-f]{64})$/i.exec(headers.get("x-conveyor-signature") ?? "")?.[1]?.toLowerCase();
-    if (!ts || !/^\d{9,11}$/.test(ts)) throw new AppError("unauthorized", "missing or malformed X-Conveyor-Timestamp (unix seconds)");
+    if (!ts || !/^(\d{9,11}|\d{12,14})$/.test(ts)) throw new AppError("unauthorized", "missing or malformed X-Conveyor-Timestamp (unix seconds or milliseconds)");
     if (!sig) throw new AppError("unauthorized", "missing or malformed X-Conveyor-Signature (sha256=<64 hex>)");
-    if (Math.abs(nowMs / 1000 - Number(ts)) > source.replayWindowSec) throw new AppError("unauthorized", `the timestamp is outside the ${source.replayWindowSec} s replay window`);
+    // Milliseconds let a sender re-send the same body within a second without looking like a replay.
+    const tsMs = ts.length >= 12 ? Number(ts) : Number(ts) * 1000;
+    if (Math.abs(nowMs - tsMs) / 1000 > source.replayWindowSec) throw new AppError("unauthorized", `the timestamp is outside the ${source.replayWindowSec} s replay window`);
     if (!source.secretEnc) throw new AppError("unauthorized", "the source has no signing secret");
     if (!equalHex(ingestSignature({ secret: box.open(source.secretEnc), timestamp: ts, body }), sig)) throw new AppError("unauthorized", "wrong signature");
     const fresh = await redis.set(`${prefix}:ingest-sig:${source.id}:${sig}`, "1", "EX", source.replayWindowSec * 2, "NX");
