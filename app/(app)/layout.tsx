@@ -15,6 +15,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="flex gap-4 text-sm text-slate-600">
           <Link href="/processes" className="hover:text-slate-900">Processes</Link>
+          <Link href="/templates" className="hover:text-slate-900">Templates</Link>
           {can(actor.role, "user:manage") && <Link href="/admin/users" className="hover:text-slate-900">Operators</Link>}
           {can(actor.role, "apiuser:manage") && <Link href="/admin/api-users" className="hover:text-slate-900">API users</Link>}
           {can(actor.role, "source:manage") && <Link href="/admin/sources" className="hover:text-slate-900">Sources</Link>}

@@ -48,7 +48,7 @@ beforeAll(async () => {
     }
     const sourceId = (req.url ?? "").split("/").pop()!;
     const body = await readBody(req);
-    const answer = await POST(new Request(`http://127.0.0.1:${port}${req.url}`, { method: "POST", body, headers: req.headers as Record<string, string> }), { params: Promise.resolve({ sourceId }) });
+    const answer = await POST(new Request(`http://127.0.0.1:${port}${req.url}`, { method: "POST", body: new Uint8Array(body), headers: req.headers as Record<string, string> }), { params: Promise.resolve({ sourceId }) });
     seen.push(answer.status);
     res.writeHead(answer.status, { "content-type": "application/json" }).end(Buffer.from(await answer.arrayBuffer()));
   });

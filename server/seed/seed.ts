@@ -4,6 +4,7 @@ import { hashPassword } from "../auth/password.ts";
 import type { Role } from "../auth/roles.ts";
 import { createProcess, publishProcess } from "../processes/process-service.ts";
 import { DEMO_PARAMS, demoScheme } from "./demo-process.ts";
+import { installAwsSecurityPack } from "../../templates/install.ts";
 
 /** Creates an operator with an e-mail/password login (better-auth's credential account). */
 export async function createOperator({ db, email, name, password, role }: { db: Db; email: string; name: string; password: string; role: Role }): Promise<{ id: string }> {
@@ -26,8 +27,8 @@ export function generatePassword(length = 20): string {
  * First start only: the first admin login and the demo process. Returns what
  * was created so the caller can print the login once.
  */
-export async function seedFirstRun({ db, adminEmail, adminPassword }: { db: Db; adminEmail: string; adminPassword?: string }): Promise<{ admin?: { email: string; password: string }; demoProcessId?: number }> {
-  const out: { admin?: { email: string; password: string }; demoProcessId?: number } = {};
+export async function seedFirstRun({ db, adminEmail, adminPassword }: { db: Db; adminEmail: string; adminPassword?: string }): Promise<{ admin?: { email: string; password: string }; demoProcessId?: number; packProcessIds?: number[] }> {
+  const out: { admin?: { email: string; password: string }; demoProcessId?: number; packProcessIds?: number[] } = {};
   if ((await db.user.count()) === 0) {
     const password = adminPassword ?? generatePassword();
     await createOperator({ db, email: adminEmail, name: "Administrator", password, role: "admin" });
@@ -38,6 +39,7 @@ export async function seedFirstRun({ db, adminEmail, adminPassword }: { db: Db; 
     const { id } = await createProcess({ db, title: "Demo: console sign-in router", description: "Walking skeleton: routes CloudTrail events by eventType", folderId: folder.id, scheme: demoScheme(), params: DEMO_PARAMS });
     await publishProcess({ db, processId: id });
     out.demoProcessId = id;
+    out.packProcessIds = (await installAwsSecurityPack({ db })).processes.map((p) => p.id);
   }
   return out;
 }

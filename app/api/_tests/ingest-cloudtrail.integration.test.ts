@@ -50,7 +50,7 @@ afterAll(async () => {
 });
 
 async function post(sourceId: string, body: Buffer | string, headers: Record<string, string> = {}, query = "") {
-  const req = new Request(`http://localhost/api/ingest/cloudtrail/${sourceId}${query}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+  const req = new Request(`http://localhost/api/ingest/cloudtrail/${sourceId}${query}`, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body), headers: { "content-type": "application/json", ...headers } });
   const res = await POST(req, { params: Promise.resolve({ sourceId }) });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> & { error?: { message: string } } };
 }
@@ -87,7 +87,7 @@ describe("CloudTrail ingestion (route handler, real PostgreSQL/Redis)", () => {
     const note = { Type: "Notification", MessageId: "m", TopicArn: "arn:aws:sns:us-east-1:1:t", Message: JSON.stringify({ ...eb, detail: { ...detail, eventID: "sns-1" } }) };
     expect((await post(bearer.id, JSON.stringify(note), auth())).json).toMatchObject({ accepted: 1, format: "sns" });
     const task = await h.db.task.findFirstOrThrow({ where: { processId, ref: "sns-1" } });
-    expect((task.data as { eventName: string }).eventName).toBe(detail.eventName);
+    expect((task.data as { eventName: string }).eventName).toBe((detail as { eventName?: string }).eventName);
 
     snsHits = [];
     const confirm = { Type: "SubscriptionConfirmation", TopicArn: "arn:aws:sns:us-east-1:1:t", SubscribeURL: `http://127.0.0.1:${snsPort}/?Action=ConfirmSubscription&Token=abc`, Token: "abc" };

@@ -36,6 +36,7 @@ const RULES: Record<string, Rule> = {
   "DELETE /api/admin/api-users/[id]": { auth: "session", permission: "apiuser:manage" },
   "POST /api/admin/api-users/[id]/rotate": { auth: "session", permission: "apiuser:manage" },
   "GET /api/admin/audit": { auth: "session", permission: "audit:read" },
+  "POST /api/templates/aws-security-pack": { auth: "session", permission: "process:write" },
   "GET /api/admin/sources": { auth: "session", permission: "source:manage" },
   "POST /api/admin/sources": { auth: "session", permission: "source:manage" },
   "PATCH /api/admin/sources/[id]": { auth: "session", permission: "source:manage" },
