@@ -22,6 +22,7 @@ import { recreateDatabase } from "../server/testing/global-setup.ts";
 import { testEnv, testUrls, withDatabaseName } from "../server/testing/test-env.ts";
 import { createProducer } from "../workers/queues.ts";
 import { noopJobRate } from "../workers/noop-baseline.ts";
+import { benchIngest } from "./bench-ingest.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 30_000);
@@ -143,6 +144,8 @@ async function main() {
   await producer.close();
 
   const noop = await noopJobRate({ redisUrl: env.REDIS_URL, jobs: 20_000 });
+  // Ingestion, with the workers stopped: what the HTTP endpoint accepts.
+  const ingest = process.env.BENCH_SKIP_INGEST ? null : await benchIngest({ env, processId: router.id });
   const rate = EVENTS / seconds;
   console.log("");
   console.log(`events end to end:       ${EVENTS} in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s (target ≥ 1,500)`);
@@ -150,6 +153,9 @@ async function main() {
   console.log(`paced ${RATE} events/s for ${PACED_SECONDS} s: create → notify outbox p50 ${paced.p50.toFixed(0)} ms, p99 ${paced.p99.toFixed(0)} ms, max ${paced.max.toFixed(0)} ms`);
   console.log(`no-op BullMQ baseline:   ${noop.toFixed(0)} jobs/s (concurrency 50, same Redis)`);
   console.log(`ratio:                   ${(rate / noop).toFixed(2)} of the no-op job rate (target ≥ 0.25)`);
+  if (ingest) {
+    console.log(`ingestion over HTTP:     ${ingest.accepted} records in ${ingest.files} gzip files of 1,000 (${ingest.gzipMbPerFile.toFixed(2)} MB each), ${ingest.senders} senders: ${ingest.rate.toFixed(0)} records/s (target ≥ 10,000); per file p50 ${ingest.p50.toFixed(0)} ms, p99 ${ingest.p99.toFixed(0)} ms`);
+  }
   redis.disconnect();
   await db.$disconnect();
   await pool.end();
