@@ -4,6 +4,9 @@ import { requirePageActor } from "@/app/_lib/page-auth";
 import { SignOutButton } from "@/components/auth/sign-out-button";
 import { can } from "@/server/auth/roles";
 
+// Every page behind the login depends on who asks: never prerendered.
+export const dynamic = "force-dynamic";
+
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const actor = await requirePageActor("process:read");
   return (

@@ -8,7 +8,9 @@ import { webContext } from "./context";
 
 /** For pages: the signed-in operator, or a redirect to the login page; a role without the permission gets a 403 page. */
 export async function requirePageActor(permission: Permission, nextPath?: string): Promise<Actor> {
-  const actor = await getActor({ auth: webContext().auth, headers: await headers() });
+  // headers() first: it marks the page dynamic, so a build never runs this without a request (or configuration).
+  const requestHeaders = await headers();
+  const actor = await getActor({ auth: webContext().auth, headers: requestHeaders });
   if (!actor) redirect(nextPath ? `/login?next=${encodeURIComponent(nextPath)}` : "/login");
   try {
     return authorize(actor, permission);
