@@ -34,7 +34,7 @@ export function AuditTable({ actions }: { actions: readonly string[] }) {
               <td className="whitespace-nowrap px-3 py-2 text-slate-500">{new Date(e.at).toLocaleString()}</td>
               <td className="px-3 py-2">{e.actorLabel}<span className="ml-1 text-xs text-slate-400">{e.actorType}{e.ip ? ` · ${e.ip}` : ""}</span></td>
               <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
-              <td className="px-3 py-2 text-slate-600">{e.targetType ? `${e.targetType} ${e.targetId}` : ""}</td>
+              <td className="whitespace-nowrap px-3 py-2 text-slate-600" title={e.targetId ?? ""}>{e.targetType ? `${e.targetType} ${e.targetId && e.targetId.length > 12 ? `${e.targetId.slice(0, 8)}…` : (e.targetId ?? "")}` : ""}</td>
               <td className="max-w-md truncate px-3 py-2 font-mono text-xs text-slate-500" title={e.details ? JSON.stringify(e.details) : ""}>{e.details ? JSON.stringify(e.details) : ""}</td>
             </tr>
           ))}
