@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildScheme, finalNode, go, logicNode, startNode, timeLimit } from "@/engine/testing/builders";
 import { createApiUser, corezoidSignature } from "@/server/api-users/api-users";
+import { callbackPath } from "@/server/processes/direct-url";
 import { createSecretBox } from "@/server/crypto/secret-box";
 import { createHarness, type Harness } from "@/server/testing/worker-harness";
 import { testEnv } from "@/server/testing/test-env";
@@ -95,6 +96,25 @@ describe("Corezoid-compatible API (route handler, real services)", () => {
     const replay = await call(body, { time });
     expect(replay).toMatchObject({ status: 401, json: { description: expect.stringMatching(/replay/) } });
     expect(await h.db.task.count()).toBe(before + 1);
+  });
+
+  it("a node's callback URL releases the task waiting there; a wrong hash or another node is refused", async () => {
+    const created = await call(JSON.stringify({ ops: [{ type: "create", obj: "task", conv_id: granted, ref: "cb-1", data: { step: 1 } }] }));
+    const taskId = created.json.ops[0].obj_id as string;
+    await h.waitFor("waiting", () => h.task(taskId), (t) => t.status === "waiting");
+    const { directUrlHash } = await h.db.process.findUniqueOrThrow({ where: { id: granted } });
+    const post = async (p: string, body: unknown) => {
+      const segs = p.split("/").slice(4); // /api/1/json/<path...>
+      const res = await POST(new Request(`http://localhost${p}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } }), { params: Promise.resolve({ v: "1", path: segs }) });
+      return { status: res.status, json: (await res.json()) as { request_proc: string; description?: string; ops?: Array<Record<string, unknown>> } };
+    };
+    const wrongNode = callbackPath(granted, "done", directUrlHash);
+    expect((await post(wrongNode, { task_id: taskId, x: 1 })).status).toBe(409);
+    expect((await post(callbackPath(granted, "cb", "0".repeat(40)).replace(/[0-9a-f]{40}$/, "f".repeat(40)), { task_id: taskId })).status).toBe(404);
+    expect((await post(callbackPath(granted, "cb", directUrlHash), { nothing: 1 })).json.description).toMatch(/say which task/);
+    const ok = await post(callbackPath(granted, "cb", directUrlHash), { task_id: taskId, approved: "yes" });
+    expect(ok).toMatchObject({ status: 200, json: { request_proc: "ok", ops: [{ proc: "ok", obj_id: taskId }] } });
+    expect(await h.task(taskId)).toMatchObject({ status: "finished", nodeId: "done", data: { step: 1, approved: "yes" } });
   });
 
   it("names malformed input", async () => {

@@ -3,7 +3,8 @@ import { webContext } from "@/app/_lib/context";
 import { parseId, readLimited, route } from "@/app/_lib/http";
 import { authenticateSignedRequest } from "@/server/api-users/api-users";
 import { envelopeSchema, handleOps } from "@/server/corezoid-api/handle-ops";
-import { authorizeDirectUrl } from "@/server/processes/direct-url";
+import { authorizeCallbackUrl, authorizeDirectUrl } from "@/server/processes/direct-url";
+import { deliverCallback } from "@/server/tasks/deliver-callback";
 import { submitTasks } from "@/server/tasks/submit-tasks";
 import { AppError } from "@/server/errors";
 
@@ -42,7 +43,8 @@ export const POST = route(async (req: Request, ctx: { params: Promise<{ v: strin
 async function handle(req: Request, { params }: { params: Promise<{ v: string; path: string[] }> }): Promise<Response> {
   const { v, path } = await params;
   if (v !== "1" && v !== "2") return corezoidError(404, "unknown API version: use /api/1/json or /api/2/json");
-  if (path.length !== 3) return corezoidError(404, "expected /api/{1|2}/json/{login}/{unixtime}/{signature} or /api/{1|2}/json/public/{processId}/{hash}");
+  if (path.length === 4 && path[0] === "callback") return handleCallback(req, path);
+  if (path.length !== 3) return corezoidError(404, "expected /api/{1|2}/json/{login}/{unixtime}/{signature}, /api/{1|2}/json/public/{processId}/{hash} or /api/{1|2}/json/callback/{processId}/{nodeId}/{hash}");
   const ctx = webContext();
   const type = req.headers.get("content-type") ?? "";
   if (type && !/json|text\/plain/i.test(type)) return corezoidError(415, `expected a JSON body, got Content-Type ${type}`);
@@ -75,4 +77,29 @@ async function handle(req: Request, { params }: { params: Promise<{ v: string; p
   if (!envelope.success) return corezoidError(400, `body must be {"ops": [...]}: ${envelope.error.issues[0].message}`);
   const ops = await handleOps({ db: ctx.db, pool: ctx.pool, executor: ctx.executor, enqueue, principal, ops: envelope.data.ops, taskSizeLimit: ctx.config.TASK_SIZE_LIMIT_BYTES });
   return Response.json({ request_proc: "ok", ops });
+}
+
+/**
+ * A node's callback URL: the body is merged into the task waiting in that
+ * node, found by the node's "path to task ID" (`obj_id_path` of its
+ * api_callback logic), else by `task_id` or `ref` in the body.
+ */
+async function handleCallback(req: Request, path: string[]): Promise<Response> {
+  const [, pid, nodeId, hash] = path;
+  const processId = parseId(pid, "process id");
+  const ctx = webContext();
+  await authorizeCallbackUrl({ db: ctx.db, processId, nodeId, hash });
+  const body = parseJson(await readLimited(req, MAX_BODY));
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return corezoidError(400, "the callback body must be a JSON object");
+  const data = body as Record<string, unknown>;
+  const proc = await ctx.db.process.findUniqueOrThrow({ where: { id: processId }, select: { publishedVersion: { select: { scheme: true } } } });
+  const node = (proc.publishedVersion?.scheme as { nodes?: Array<{ id: string; condition?: { logics?: Array<{ type: string; obj_id_path?: string }> } }> } | undefined)?.nodes?.find((n) => n.id === nodeId);
+  const idPath = node?.condition?.logics?.find((l) => l.type === "api_callback")?.obj_id_path;
+  const byPath = idPath ? idPath.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), data) : undefined;
+  const taskId = typeof byPath === "string" ? byPath : typeof data.task_id === "string" ? data.task_id : undefined;
+  const ref = typeof data.ref === "string" || typeof data.ref === "number" ? String(data.ref) : undefined;
+  if (!taskId && !ref) return corezoidError(400, `say which task: put its id at ${idPath ? `"${idPath}"` : '"task_id"'} or its ref at "ref" in the body`);
+  if (taskId && !/^[0-9a-f-]{36}$/i.test(taskId)) return corezoidError(400, "the task id is not a task id");
+  const res = await deliverCallback({ pool: ctx.pool, executor: ctx.executor, target: taskId ? { taskId } : { processId, ref: ref! }, data, nodeId });
+  return Response.json({ request_proc: "ok", ops: [{ proc: "ok", obj: "task", obj_id: res.taskId }] });
 }
