@@ -38,6 +38,14 @@ export const envSchema = z.object({
   INGEST_MAX_REQUEST_BYTES: int(1024, 512 * 1024 * 1024).default(20 * 1024 * 1024),
   INGEST_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(100 * 1024 * 1024),
   INGEST_MAX_RECORDS: int(1, 1_000_000).default(10_000),
+  // Alert delivery (docs/alerts.md): attempts per round before dead-letter, exponential backoff from base to cap, per-request timeout.
+  ALERT_MAX_ATTEMPTS: int(1, 100).default(10),
+  ALERT_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
+  ALERT_RETRY_MAX_MS: int(10, 86_400_000).default(300_000),
+  ALERT_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  ALERT_CONCURRENCY: int(1, 1000).default(16),
+  // Outbound HTTP/SMTP to loopback and private networks (cloud metadata and link-local stay blocked). Off by default.
+  HTTP_ALLOW_PRIVATE: bool.default(false),
   SNS_CONFIRM_HOST_PATTERN: z
     .string()
     .refine((v) => {

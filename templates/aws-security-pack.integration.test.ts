@@ -3,11 +3,13 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSecretBox } from "@/server/crypto/secret-box";
+import { createSinkChannel } from "@/server/alerts/testing/sink-channel";
+import type { HttpReceiver } from "@/server/alerts/testing/receivers";
 import { createSource } from "@/server/ingest/sources";
 import { importCorezoidExport } from "@/server/processes/import-corezoid";
 import { createHarness, type Harness } from "@/server/testing/worker-harness";
 import { testEnv } from "@/server/testing/test-env";
-import { buildAwsSecurityPack, PACK_IDS } from "./aws-security-pack.ts";
+import { buildAwsSecurityPack, PACK_CHANNEL, PACK_IDS } from "./aws-security-pack.ts";
 
 /**
  * The pack on the real worker, fed the real sample log files through the real
@@ -23,15 +25,19 @@ const read = (f: string) => readFileSync(path.join(samples, f));
 let h: Harness;
 let ids: Record<string, number>;
 let source: { id: string; credential: string };
+let sink: HttpReceiver;
 
 beforeAll(async () => {
-  h = await createHarness();
+  h = await createHarness({ env: { HTTP_ALLOW_PRIVATE: "true" } });
+  // The pack's alerts go to this channel; a notify to a missing channel takes its error exit.
+  sink = await createSinkChannel({ db: h.db, encryptionKey: h.config.ENCRYPTION_KEY, name: PACK_CHANNEL });
   const res = await importCorezoidExport({ db: h.db, json: buildAwsSecurityPack() });
   ids = Object.fromEntries(res.processes.map((p) => [p.originalId!, p.id]));
   source = await createSource({ db: h.db, box: createSecretBox(h.config.ENCRYPTION_KEY), name: "pack", processId: ids[String(PACK_IDS.router)], authType: "bearer" });
 });
 afterAll(async () => {
   await h?.close();
+  await sink?.close();
 });
 
 async function ingest(body: Buffer | string, headers: Record<string, string> = {}) {

@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildScheme, finalNode, go, logicNode, startNode, timeLimit } from "../engine/testing/builders.ts";
+import { createSinkChannel } from "../server/alerts/testing/sink-channel.ts";
+import type { HttpReceiver } from "../server/alerts/testing/receivers.ts";
 import { readNodeCounts } from "../server/tasks/node-counters.ts";
 import { createHarness, type Harness } from "../server/testing/worker-harness.ts";
 
@@ -12,12 +14,16 @@ import { createHarness, type Harness } from "../server/testing/worker-harness.ts
  */
 const root = path.resolve(import.meta.dirname, "..");
 let h: Harness;
+let sink: HttpReceiver;
 
 beforeAll(async () => {
-  h = await createHarness({ startWorker: false });
+  h = await createHarness({ startWorker: false, env: { HTTP_ALLOW_PRIVATE: "true" } });
+  // The notify blocks need their channel to exist (else they take their error exit).
+  sink = await createSinkChannel({ db: h.db, encryptionKey: h.config.ENCRYPTION_KEY, name: "ops" });
 });
 afterAll(async () => {
   await h?.close();
+  await sink?.close();
 });
 
 /*  A: Start ─▶ copy (api_copy ─▶ B) ─▶ alert (notify) ─▶ done          B: Start ─▶ end  */

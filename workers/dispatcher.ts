@@ -1,20 +1,28 @@
 import { Queue } from "bullmq";
 import type { Command } from "../engine/index.ts";
+import type { Pool } from "../server/db/pool.ts";
 import type { Dispatcher } from "../server/execution/executor.ts";
+import { createAlertQueue } from "./alert-queue.ts";
 import { bullConnection, createProducer, jobIdOf, QUEUE } from "./queues.ts";
 
 /** Outbox kinds carried out by the effects worker. */
 export const EFFECT_KINDS = new Set(["httpCall", "runCode", "modifyTask", "getFromQueue"]);
-/** Outbox kinds this dispatcher handles (notify rows belong to the alert dispatcher). */
-export const DISPATCHED_KINDS = new Set([...EFFECT_KINDS, "scheduleTimer", "cancelTimer", "rpcReply"]);
+/** Outbox kinds this dispatcher handles; the reconciler re-dispatches any of them left undispatched by a crash. */
+export const DISPATCHED_KINDS = new Set([...EFFECT_KINDS, "scheduleTimer", "cancelTimer", "rpcReply", "notify"]);
 
 /**
  * Turns outbox rows into queue work. Every job id is the command's key, so a
  * row dispatched twice (crash before it was marked, reconciler replay) makes
  * one job while the first still exists; the executor ignores stale events.
  */
-export function createDispatcher({ redisUrl, prefix }: { redisUrl: string; prefix: string }): Dispatcher & { close(): Promise<void> } {
+export function createDispatcher({ redisUrl, prefix, pool }: {
+  redisUrl: string;
+  prefix: string;
+  /** For notify rows (alert rows are written before their jobs); without it they stay for a dispatcher that has one. */
+  pool?: Pool;
+}): Dispatcher & { close(): Promise<void> } {
   const connection = bullConnection(redisUrl);
+  const alerts = pool ? createAlertQueue({ redisUrl, prefix }) : null;
   const steps = new Queue(QUEUE.steps, { connection, prefix });
   const effects = new Queue(QUEUE.effects, { connection, prefix });
   const producer = createProducer({ redisUrl, prefix });
@@ -24,6 +32,7 @@ export function createDispatcher({ redisUrl, prefix }: { redisUrl: string; prefi
       const done: number[] = [];
       const effectJobs = [];
       const stepJobs = [];
+      const notifyRows = [];
       for (const row of rows) {
         const c = row.payload as Command;
         switch (c.type) {
@@ -48,9 +57,11 @@ export function createDispatcher({ redisUrl, prefix }: { redisUrl: string; prefi
             done.push(row.id);
             break;
           case "notify":
+            if (alerts) notifyRows.push(row);
+            break;
           case "sumAdd":
           case "createTask":
-            break; // not ours: notify goes to the alert dispatcher; the others never reach the outbox
+            break; // not dispatched: sums are applied by the executor after the commit, children are created inside the step
           default: {
             const never: never = c;
             throw new Error(`unknown command ${JSON.stringify(never)}`);
@@ -59,10 +70,14 @@ export function createDispatcher({ redisUrl, prefix }: { redisUrl: string; prefi
       }
       if (effectJobs.length) await effects.addBulk(effectJobs);
       if (stepJobs.length) await producer.enqueueSteps(stepJobs);
+      if (alerts && pool && notifyRows.length) {
+        await alerts.dispatchNotifications(pool, notifyRows);
+        done.push(...notifyRows.map((r) => r.id));
+      }
       return done;
     },
     async close() {
-      await Promise.all([steps.close(), effects.close(), producer.close()]);
+      await Promise.all([steps.close(), effects.close(), producer.close(), alerts?.close()]);
     },
   };
 }

@@ -9,6 +9,7 @@ import { ProcessCatalog } from "../server/execution/catalog.ts";
 import { createExecutor, type ExecuteResult } from "../server/execution/executor.ts";
 import type { StepItem } from "../server/execution/unit-of-work.ts";
 import { reconcile } from "../server/tasks/reconcile.ts";
+import { startAlertWorker } from "./alert-worker.ts";
 import { createBatcher } from "./batcher.ts";
 import { createDispatcher, DISPATCHED_KINDS } from "./dispatcher.ts";
 import { processEffect } from "./effects.ts";
@@ -36,7 +37,7 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const prefix = config.QUEUE_PREFIX;
   const catalog = new ProcessCatalog(pool);
-  const dispatcher = createDispatcher({ redisUrl: config.REDIS_URL, prefix });
+  const dispatcher = createDispatcher({ redisUrl: config.REDIS_URL, prefix, pool });
   const executor = createExecutor({ pool, redis, prefix, catalog, dispatcher, options: { taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES }, log });
   const runners = createEffectRunners(config);
 
@@ -82,6 +83,11 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     w.on("error", (err) => log.error({ queue: w.name, err: err.message }, "worker error"));
   }
 
+  // Alert delivery (the notify outbox rows, "send test", resends); its sweep runs at the reconciler's pace.
+  // Its own small pool: an alert's claim and record never queue behind a batch of step transactions.
+  const alertPool = createPool({ databaseUrl: config.DATABASE_URL, max: 4 });
+  const alerts = await startAlertWorker({ config, pool: alertPool, redis, log, sweepEveryMs: reconcileEveryMs, stuckAfterMs: Math.max(2 * reconcileEveryMs, 1_000) });
+
   const beat = () => redis.set(heartbeatKey(prefix, workerId), new Date().toISOString(), "EX", HEARTBEAT_TTL_SECONDS).catch(() => {});
   await beat();
   const beatTimer = setInterval(beat, 5_000);
@@ -108,12 +114,12 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     async stop() {
       clearInterval(beatTimer);
       clearInterval(reconcileTimer);
-      await Promise.all([steps.close(), effects.close()]);
+      await Promise.all([steps.close(), effects.close(), alerts.close()]);
       await dispatcher.close();
       await runners.close();
       await redis.del(heartbeatKey(prefix, workerId)).catch(() => {});
       redis.disconnect();
-      await Promise.all([db.$disconnect(), pool.end()]);
+      await Promise.all([db.$disconnect(), pool.end(), alertPool.end()]);
     },
   };
 }

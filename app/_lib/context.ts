@@ -41,7 +41,7 @@ export function webContext(): WebContext {
   const log = createLogger({ name: "web", level: cfg.LOG_LEVEL });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const pool = createPool({ databaseUrl: cfg.DATABASE_URL, max: 5 });
-  const dispatcher = createDispatcher({ redisUrl: cfg.REDIS_URL, prefix: cfg.QUEUE_PREFIX });
+  const dispatcher = createDispatcher({ redisUrl: cfg.REDIS_URL, prefix: cfg.QUEUE_PREFIX, pool });
   g.__conveyorWeb = {
     config: cfg,
     db,

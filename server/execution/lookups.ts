@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { PoolClient } from "../db/pool.ts";
 import type { Lookup } from "../../engine/index.ts";
 import type { LookupRequest } from "../../engine/runtime/lookups.ts";
+import { channelKeys } from "../alerts/channel-service.ts";
 import { countersKey } from "../tasks/node-counters.ts";
 import type { LookupSource } from "./unit-of-work.ts";
 
@@ -9,11 +10,13 @@ export const sumsKey = (prefix: string, processId: number | string) => `${prefix
 
 /**
  * Answers the engine's lookups from Redis (node counts, sums) and PostgreSQL
- * (state-diagram tasks by ref), fetched before a step. Ids that are not
- * numbers cannot name one of our processes and stay unanswered ("").
+ * (state-diagram tasks by ref, alert channel names), fetched before a step.
+ * Ids that are not numbers cannot name one of our processes and stay
+ * unanswered ("").
  */
 export function createLookupSource({ redis, prefix }: { redis: Redis; prefix: string }): LookupSource {
   return {
+    channels: (client) => channelKeys(client),
     async fetch(requests: LookupRequest[], client: PoolClient): Promise<Lookup> {
       const counts = new Map<string, number>();
       const sums = new Map<string, number>();

@@ -37,6 +37,8 @@ export interface CounterDelta {
 /** Values for the engine's Lookup, fetched before a step (node counts, sums, state-diagram tasks). */
 export interface LookupSource {
   fetch(requests: LookupRequest[], client: PoolClient): Promise<Lookup>;
+  /** Names and ids of the alert channels (for notify blocks' `channelExists`); absent: not checked. */
+  channels?(client: PoolClient): Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -57,7 +59,9 @@ export class UnitOfWork {
   private readonly inbox: Array<{ taskId: string; event: TaskEvent }> = [];
   private pendingCreates: Array<Extract<Command, { type: "createTask" }>> = [];
   private spawned = 0;
-  private readonly lookupCache = new Map<number, LookupRequest[]>();
+  private readonly lookupCache = new Map<number, { requests: LookupRequest[]; notifies: boolean }>();
+  /** Read once per unit of work: a channel created or deleted mid-batch counts from the next one. */
+  private channels?: Promise<ReadonlySet<string>>;
 
   constructor(
     private readonly deps: {
@@ -149,12 +153,19 @@ export class UnitOfWork {
   }
 
   private async lookupFor(e: Entry): Promise<Lookup | undefined> {
-    let reqs = this.lookupCache.get(e.versionId);
-    if (!reqs) {
-      reqs = listSchemeLookups(e.scheme, { processId: String(e.processId) });
-      this.lookupCache.set(e.versionId, reqs);
+    let needs = this.lookupCache.get(e.versionId);
+    if (!needs) {
+      needs = {
+        requests: listSchemeLookups(e.scheme, { processId: String(e.processId) }),
+        notifies: e.scheme.nodes.some((n) => n.condition.logics.some((l) => l.type === "notify")),
+      };
+      this.lookupCache.set(e.versionId, needs);
     }
-    return reqs.length === 0 ? undefined : this.deps.lookups.fetch(reqs, this.deps.client);
+    const base = needs.requests.length === 0 ? undefined : await this.deps.lookups.fetch(needs.requests, this.deps.client);
+    if (!needs.notifies || !this.deps.lookups.channels) return base;
+    this.channels ??= this.deps.lookups.channels(this.deps.client);
+    const channels = await this.channels;
+    return { ...base, channelExists: (name) => channels.has(name) };
   }
 
   /** Carries out what can be done inside this transaction; the rest goes to the outbox. */

@@ -41,7 +41,7 @@ export async function createHarness({ flush = true, startWorker: start = true, e
   const redis = new Redis(config.REDIS_URL);
   if (flush) await redis.flushdb();
   const producer = createProducer({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
-  const dispatcher = createDispatcher({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX });
+  const dispatcher = createDispatcher({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX, pool });
   const executor = createExecutor({ pool, redis, prefix: config.QUEUE_PREFIX, catalog: new ProcessCatalog(pool, 0), dispatcher, options: { taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES }, log: createLogger({ name: "test", level: "silent" }) });
   const h: Harness = {
     config, db, pool, redis, producer, executor, worker: null,

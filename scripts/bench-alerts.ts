@@ -1,0 +1,152 @@
+// The alert phase of `npm run bench` (also `npm run bench:alerts` alone):
+// notify blocks → outbox → alert queue → a signed webhook POST to a local
+// receiver, on real worker processes.
+//
+//   Start ─▶ alert (notify "bench-hook") ─▶ done
+//
+// Paced: tasks at BENCH_ALERT_RATE/s (default 200) for BENCH_ALERT_SECONDS
+// (default 10); reports p50/p99 from the notify (the step's commit, the
+// outbox row's time) to the receiver having the request. Saturation:
+// BENCH_ALERTS tasks (default 5,000) at once; reports alerts/s delivered.
+// Own database (conveyor_bench_alerts), Redis database 4 and queue prefix.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { buildScheme, finalNode, go, logicNode, startNode } from "../engine/testing/builders.ts";
+import { createChannel } from "../server/alerts/channel-service.ts";
+import { startHttpReceiver } from "../server/alerts/testing/receivers.ts";
+import { createSecretBox } from "../server/crypto/secret-box.ts";
+import { applyMigrations } from "../server/db/migrate.ts";
+import { createDb } from "../server/db/client.ts";
+import { createPool } from "../server/db/pool.ts";
+import { createProcess, publishProcess } from "../server/processes/process-service.ts";
+import { createTasks } from "../server/tasks/create-tasks.ts";
+import { recreateDatabase } from "../server/testing/global-setup.ts";
+import { testEnv, testUrls, withDatabaseName } from "../server/testing/test-env.ts";
+import { createProducer } from "../workers/queues.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+export interface AlertBenchResult {
+  rate: number;
+  paced: { sent: number; p50: number; p99: number; max: number };
+  saturation: { alerts: number; seconds: number; perSecond: number; p50: number; p99: number };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+export async function benchAlerts({
+  workers = Number(process.env.BENCH_WORKERS ?? 2),
+  rate = Number(process.env.BENCH_ALERT_RATE ?? 200),
+  seconds = Number(process.env.BENCH_ALERT_SECONDS ?? 10),
+  burst = Number(process.env.BENCH_ALERTS ?? 5000),
+}: { workers?: number; rate?: number; seconds?: number; burst?: number } = {}): Promise<AlertBenchResult> {
+  const { databaseUrl, redisUrl } = testUrls();
+  const env = {
+    ...testEnv(), DATABASE_URL: withDatabaseName(databaseUrl, "conveyor_bench_alerts"), REDIS_URL: redisUrl.replace(/\/\d+$/, "/4"), QUEUE_PREFIX: "conveyor-bench-alerts",
+    LOG_LEVEL: "warn", HTTP_ALLOW_PRIVATE: "true", ALERT_CONCURRENCY: process.env.BENCH_ALERT_CONCURRENCY ?? "32",
+  };
+  await recreateDatabase(env.DATABASE_URL);
+  await applyMigrations({ databaseUrl: env.DATABASE_URL, dir: path.join(root, "prisma/migrations") });
+  const redis = new Redis(env.REDIS_URL);
+  await redis.flushdb();
+  const db = createDb({ databaseUrl: env.DATABASE_URL, poolSize: 2 });
+  const pool = createPool({ databaseUrl: env.DATABASE_URL, max: 2 });
+
+  // The receiver notes when each alert (by its delivery id = dedup key) arrived.
+  const arrived = new Map<string, number>();
+  const receiver = await startHttpReceiver((req) => {
+    arrived.set(String(req.headers["x-conveyor-delivery"]), req.at);
+    return { status: 204 };
+  });
+  await createChannel({ db, box: createSecretBox(testEnv().ENCRYPTION_KEY), input: { name: "bench-hook", type: "webhook", settings: {}, secrets: { url: `${receiver.url}/hook`, signingSecret: "bench-signing-secret-0123456789" }, rate: null } });
+  const { id: processId } = await createProcess({
+    db, title: "bench alerts",
+    scheme: buildScheme(
+      startNode("s", "alert"),
+      logicNode("alert", [{ type: "notify", channel: "bench-hook", severity: "high", title: "{{eventName}} in {{account}}", message: "{{user}} called {{eventName}} from {{ip}}", fields: { Account: "{{account}}" }, err_node_id: "failed" }, go("done")]),
+      finalNode("done"), finalNode("failed", "error"),
+    ) as never,
+  });
+  await publishProcess({ db, processId });
+
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < workers; i++) {
+    children.push(spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")], { cwd: root, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: "inherit" }));
+  }
+  const producer = createProducer({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX });
+  try {
+    while ((await redis.keys(`${env.QUEUE_PREFIX}:worker:heartbeat:*`)).length < workers) await new Promise((r) => setTimeout(r, 100));
+    const submit = async (tag: string, from: number, n: number) => {
+      const tasks = Array.from({ length: n }, (_, k) => ({ ref: `${tag}-${from + k}`, data: { eventName: "StopLogging", account: "218007301253", user: `user-${from + k}`, ip: "203.0.113.7" } }));
+      const res = await createTasks({ db, processId, tasks, taskSizeLimit: 1_048_576 });
+      await producer.enqueueEnter(res.jobs, 1000);
+    };
+    const waitArrived = async (n: number, timeoutMs: number) => {
+      const t0 = Date.now();
+      while (arrived.size < n) {
+        if (Date.now() - t0 > timeoutMs) throw new Error(`bench: only ${arrived.size} of ${n} alerts arrived`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    /** notify (outbox row written in the step's commit) → arrival at the receiver, per alert of a tag. */
+    const latencies = async (tag: string) => {
+      const { rows } = await pool.query<{ dedup_key: string; at: Date }>(
+        "SELECT a.dedup_key, a.notified_at AS at FROM alert a JOIN task t ON t.id = a.task_id WHERE t.ref LIKE $1", [`${tag}-%`],
+      );
+      return rows.map((r) => arrived.get(r.dedup_key)! - r.at.getTime()).sort((a, b) => a - b);
+    };
+
+    // Warm-up: connections, prepared caches.
+    await submit("warm", 0, 50);
+    await waitArrived(50, 30_000);
+
+    // Paced.
+    const perTick = Math.max(1, Math.round(rate / 10));
+    const t0 = performance.now();
+    for (let tick = 0; tick < seconds * 10; tick++) {
+      await submit("paced", tick * perTick, perTick);
+      const wait = t0 + (tick + 1) * 100 - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const pacedTotal = perTick * seconds * 10;
+    await waitArrived(50 + pacedTotal, 60_000);
+    const paced = await latencies("paced");
+
+    // Saturation.
+    const before = arrived.size;
+    const s0 = Date.now();
+    for (let i = 0; i < burst; i += 1000) await submit("burst", i, Math.min(1000, burst - i));
+    await waitArrived(before + burst, 300_000);
+    const burstLat = await latencies("burst");
+    const { rows: [first] } = await pool.query<{ at: Date }>("SELECT min(a.notified_at) AS at FROM alert a JOIN task t ON t.id = a.task_id WHERE t.ref LIKE 'burst-%'");
+    const last = Math.max(...[...arrived.values()]);
+    const satSeconds = (last - Math.min(first.at.getTime(), s0)) / 1000;
+    const dupes = receiver.requests.length - arrived.size;
+    if (dupes !== 0) throw new Error(`bench: ${dupes} alert(s) arrived twice`);
+    return {
+      rate: perTick * 10,
+      paced: { sent: paced.length, p50: percentile(paced, 0.5), p99: percentile(paced, 0.99), max: paced[paced.length - 1] },
+      saturation: { alerts: burst, seconds: satSeconds, perSecond: burst / satSeconds, p50: percentile(burstLat, 0.5), p99: percentile(burstLat, 0.99) },
+    };
+  } finally {
+    for (const c of children) c.kill("SIGTERM");
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode === null ? c.once("exit", r) : r(null)))));
+    await producer.close();
+    await receiver.close();
+    redis.disconnect();
+    await db.$disconnect();
+    await pool.end();
+  }
+}
+
+export function printAlertBench(r: AlertBenchResult): void {
+  console.log(`alerts, paced ${r.rate}/s:  ${r.paced.sent} delivered to a local webhook; notify → receipt p50 ${r.paced.p50} ms, p99 ${r.paced.p99} ms, max ${r.paced.max} ms (target p99 < 50 ms)`);
+  console.log(`alerts at saturation:    ${r.saturation.alerts} in ${r.saturation.seconds.toFixed(2)} s = ${r.saturation.perSecond.toFixed(0)} alerts/s delivered; notify → receipt p50 ${r.saturation.p50} ms, p99 ${r.saturation.p99} ms`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log("bench: alert delivery");
+  printAlertBench(await benchAlerts());
+  process.exit(0);
+}
