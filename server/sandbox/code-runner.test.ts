@@ -27,9 +27,17 @@ describe("Corezoid semantics", () => {
     });
   });
 
-  it("returns data as the code reassigned it, also through a top-level let", async () => {
+  it("returns data as the code reassigned it, also through var", async () => {
     expect(await run("data = { fresh: true }", { old: 1 })).toEqual({ data: { fresh: true } });
-    expect(await run("let data = { lexical: 1 }", { old: 1 })).toEqual({ data: { lexical: 1 } });
+    expect(await run("var data = { declared: 1 }", { old: 1 })).toEqual({ data: { declared: 1 } });
+  });
+
+  it("runs as a script: var and function declarations are globals, this is the global", async () => {
+    expect(await run("var seen = this === globalThis; function f() { return 2 } data.r = [seen, globalThis.f()]")).toEqual({ data: { r: [true, 2] } });
+  });
+
+  it("sees what promise jobs queued by the code did", async () => {
+    expect(await run("Promise.resolve().then(() => { data.later = true })")).toEqual({ data: { later: true } });
   });
 
   it("gives the code a copy: changing the host's object afterwards or inside changes nothing on the other side", async () => {
@@ -64,14 +72,30 @@ describe("errors", () => {
       description: "RangeError: amount out of range (line 2)",
     });
     expect(await run("throw 'plain string'")).toEqual({ error: "executing_error", description: "plain string" });
-    expect(errorOf(await run("throw { not: 'an Error' }")).error).toBe("executing_error");
+    expect(await run("throw { not: 'an Error' }")).toEqual({ error: "executing_error", description: "undefined" });
     await stillWorks();
   });
 
-  it("a syntax error is executing_error", async () => {
-    const r = errorOf(await run("data.x = ;"));
-    expect(r.error).toBe("executing_error");
-    expect(r.description).toMatch(/^SyntaxError/);
+  it("a syntax error is executing_error with its place", async () => {
+    expect(await run("data.x = ;")).toEqual({ error: "executing_error", description: "SyntaxError: Unexpected token ';' [code.js:1:10]" });
+  });
+
+  it.each([
+    ["a Proxy", "throw new Proxy({}, { get() { for (;;) {} }, getPrototypeOf() { for (;;) {} } })"],
+    ["an Error with a looping message getter", "const e = new Error('x'); Object.defineProperty(e, 'message', { get() { for (;;) {} } }); throw e"],
+    ["an Error with a looping stack getter", "const e = new Error('x'); Object.defineProperty(e, 'stack', { get() { for (;;) {} } }); throw e"],
+    ["a Proxy out of toJSON", "data.t = { toJSON() { throw new Proxy({}, { get() { for (;;) {} } }) } }"],
+  ])("throwing %s (isolated-vm would copy it outside any timeout) ends within the timeout", async (_what, src) => {
+    const t0 = Date.now();
+    expect(errorOf(await run(src, {}, 300)).error).toBe("timeout");
+    expect(Date.now() - t0).toBeLessThan(1500);
+    await stillWorks();
+  });
+
+  it("a thrown value with a hostile toString is described without running away", async () => {
+    const r = errorOf(await run("throw { name: 'Custom', message: { toString() { return 'from toString' } } }"));
+    expect(r).toEqual({ error: "executing_error", description: "Custom: from toString" });
+    expect(errorOf(await run("throw { get message() { throw new Error('no') } }")).description).toBe("the code threw something that cannot be described");
   });
 
   it("a huge error message is cut short", async () => {
@@ -155,15 +179,20 @@ describe("escape attempts", () => {
     expect(await run(src)).toEqual({ data: { same: true, processes: Array(5).fill("undefined") } });
   });
 
-  it("stack-trace call sites (Error.prepareStackTrace) expose nothing of the host", async () => {
+  it("stack-trace call sites (Error.prepareStackTrace) expose nothing of the host or of the runner's own functions", async () => {
     const src = `
       Error.prepareStackTrace = (_e, sites) => sites;
       const sites = new Error().stack;
-      data.found = sites.map((s) => { const t = s.getThis(); return t && typeof t.process; }).filter((type) => type && type !== "undefined");
-      data.files = sites.map((s) => s.getFileName());
+      data.processes = sites.map((s) => { const t = s.getThis(); return t && typeof t.process; }).filter((type) => type && type !== "undefined");
+      // Frames below the user's code belong to the runner (strict mode): they must give out neither their function nor their this.
+      data.runnerFrames = sites.slice(1).map((s) => [typeof s.getFunction(), typeof s.getThis()]);
     `;
     const r = await run(src);
-    expect(r).toEqual({ data: { found: [], files: ["code.js"] } });
+    expect(r).toMatchObject({ data: { processes: [] } });
+    if (!("data" in r)) throw new Error("unreachable");
+    const frames = r.data.runnerFrames as string[][];
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.every(([fn, self]) => fn === "undefined" && self === "undefined")).toBe(true);
   });
 
   it("static import is a syntax error and import() yields no module", async () => {

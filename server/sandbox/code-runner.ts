@@ -50,18 +50,27 @@ export interface CodeRunnerOptions {
 const DESCRIPTION_MAX_CHARS = 1000;
 /** Extra time the host waits past a run's timeout before it disposes the isolate itself. */
 const HOST_GUARD_GRACE_MS = 250;
+/** How long a disposed isolate may take to stop before the process is declared unhealthy. */
+const STUCK_AFTER_DISPOSE_MS = 5000;
 
 /**
  * Set-up evaluated in the fresh context before the user's code, as a closure ($0: the task as JSON,
  * $1: the output limit in UTF-16 units). It strips what must not be there, installs harmless
- * `console` and `require`, parses the task into the global `data`, and returns `finish`, which the
- * host calls after the user's code. `finish` is reachable only through the host's Reference and uses
- * intrinsics captured here, so user code that replaces JSON.stringify or the like cannot forge it.
+ * `console` and `require`, parses the task into the global `data`, and returns `{ run, finish }`.
+ * Both are reachable only through the host's References and use intrinsics captured here, so user
+ * code that replaces JSON.stringify, eval or the like cannot change what they do.
+ *
+ * Why `run` exists instead of running the user's code as a Script: an exception thrown out of the
+ * isolate is copied by isolated-vm outside any timeout, and a thrown Proxy or an Error with a looping
+ * `message` getter then spins forever, even past `dispose()` (measured). `run` catches everything
+ * inside the isolate, under the timeout, and hands back only strings. Indirect eval keeps script
+ * semantics: `var` and function declarations become globals, `this` is the global.
  */
 const PRELUDE = String.raw`
 "use strict";
 const g = globalThis;
 const parse = JSON.parse, stringify = JSON.stringify, isArray = Array.isArray, toText = String;
+const indirectEval = g.eval, apply = Reflect.apply, slice = String.prototype.slice, exec = RegExp.prototype.exec;
 // WebAssembly memory is allocated outside the isolate's heap limit (measured: 1 GB under a 32 MB limit).
 // SharedArrayBuffer and Atomics serve nothing a Code block does.
 delete g.WebAssembly;
@@ -76,12 +85,19 @@ g.require = function require(name) {
 };
 g.data = parse($0);
 const maxChars = $1;
-const safeText = (e) => {
+const clip = (s) => (s.length > 1000 ? apply(slice, s, [0, 1000]) + "…" : s);
+const describe = (e) => {
+  if (e === null || (typeof e !== "object" && typeof e !== "function")) return clip(toText(e));
+  const name = toText(e.name);
+  const message = toText(e.message);
+  const line = apply(exec, /code\.js:(\d+)/, [toText(e.stack)]);
+  return clip((name && name !== "Error" && name !== "undefined" ? name + ": " : "") + message) + (line ? " (line " + line[1] + ")" : "");
+};
+const safely = (f) => {
   try {
-    if (e !== null && typeof e === "object" && "message" in e) return toText(e.message);
-    return toText(e);
+    return f();
   } catch (_) {
-    return "unprintable error";
+    return "the code threw something that cannot be described";
   }
 };
 const kind = (v) => (v === null ? "null" : isArray(v) ? "an array" : typeof v);
@@ -91,10 +107,18 @@ const strict = function (key, value) {
   if (t === "function" || t === "symbol") throw new TypeError("data" + (key === "" ? "" : "." + key) + " is a " + t + ", which JSON cannot hold");
   return value;
 };
-return function finish() {
+const run = function (src) {
+  try {
+    indirectEval(src + "\n//# sourceURL=code.js");
+    return "";
+  } catch (e) {
+    return "E" + safely(() => describe(e));
+  }
+};
+const finish = function () {
   let d;
   try {
-    d = data; // the bare name also sees a top-level let/const data declared by the code
+    d = data;
   } catch (_) {
     return "!data is no longer defined";
   }
@@ -103,12 +127,13 @@ return function finish() {
   try {
     s = stringify(d, strict);
   } catch (e) {
-    return "!data cannot be turned into JSON: " + safeText(e);
+    return "!data cannot be turned into JSON: " + safely(() => describe(e));
   }
   if (typeof s !== "string") return "!data cannot be turned into JSON";
   if (s.length > maxChars) return ">" + s.length;
   return "=" + s;
 };
+return { run, finish };
 `;
 
 export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
@@ -133,26 +158,38 @@ export function createCodeRunner(options: CodeRunnerOptions = {}): CodeRunner {
     const started = Date.now();
     const remaining = () => Math.max(1, timeoutMs - (Date.now() - started));
     const isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb, onCatastrophicError });
-    // Second line of defence behind isolated-vm's own timeouts: whatever keeps the isolate busy
-    // (a promise chain, a blocking wait, a bug in a timeout path), disposing it ends the run.
-    let guardFired = false;
-    const guard = setTimeout(() => {
-      guardFired = true;
-      if (!isolate.isDisposed) isolate.dispose();
-    }, timeoutMs + HOST_GUARD_GRACE_MS);
-    try {
+    const work = (async (): Promise<CodeRunResult> => {
       const context = await isolate.createContext();
-      const finish = await context.evalClosure(PRELUDE, [input, maxOutputBytes], {
-        arguments: { copy: true },
-        result: { reference: true },
-        timeout: remaining(),
-      });
-      const script = await isolate.compileScript(src, { filename: "code.js" });
-      await script.run(context, { timeout: remaining() });
-      const out: unknown = await finish.apply(undefined, [], { timeout: remaining(), result: { copy: true } });
+      // Parse first: a syntax error is reported with its place, before anything of the user's runs.
+      (await isolate.compileScript(src, { filename: "code.js" })).release();
+      const entry = await context.evalClosure(PRELUDE, [input, maxOutputBytes], { arguments: { copy: true }, result: { reference: true }, timeout: remaining() });
+      const run = await entry.get("run", { reference: true });
+      const finish = await entry.get("finish", { reference: true });
+      // Two calls: promise jobs the code queued run between them (isolated-vm drains them under the timeout).
+      const thrown: unknown = await run.apply(undefined, [src], { arguments: { copy: true }, result: { copy: true }, timeout: remaining() });
+      if (typeof thrown !== "string") return { error: "executing_error", description: "the code's failure could not be read" };
+      if (thrown !== "") return { error: "executing_error", description: truncate(thrown.slice(1)) };
+      const out: unknown = await finish.apply(undefined, [], { result: { copy: true }, timeout: remaining() });
       return readOutput(out, maxOutputBytes);
-    } catch (error) {
-      return describeFailure(error, { timedOut: guardFired, timeoutMs, memoryLimitMb });
+    })();
+    // Second line of defence behind isolated-vm's own timeouts: whatever keeps the isolate busy, the
+    // run answers `timeout` and the isolate is disposed. If it still does not stop, V8 has lost control
+    // of a thread, which is what onCatastrophicError is for.
+    let guard: NodeJS.Timeout | undefined;
+    const guarded = new Promise<CodeRunResult>((resolve) => {
+      guard = setTimeout(() => {
+        if (!isolate.isDisposed) isolate.dispose();
+        resolve({ error: "timeout", description: `the code ran longer than its ${timeoutMs} ms limit` });
+        const stuck = setTimeout(() => onCatastrophicError("a Code block's isolate kept running after it was disposed"), STUCK_AFTER_DISPOSE_MS);
+        stuck.unref();
+        work.finally(() => clearTimeout(stuck)).catch(() => {});
+      }, timeoutMs + HOST_GUARD_GRACE_MS);
+    });
+    try {
+      return await Promise.race([
+        work.catch((error: unknown) => describeFailure(error, { timeoutMs, memoryLimitMb })),
+        guarded,
+      ]);
     } finally {
       clearTimeout(guard);
       if (!isolate.isDisposed) isolate.dispose();
@@ -207,21 +244,17 @@ function readOutput(out: unknown, maxOutputBytes: number): CodeRunResult {
   return { data: parsed as Record<string, unknown> };
 }
 
-function describeFailure(error: unknown, ctx: { timedOut: boolean; timeoutMs: number; memoryLimitMb: number }): CodeRunResult {
-  const message = error instanceof Error ? error.message : typeof error === "string" ? error : "";
-  if (ctx.timedOut || (error instanceof Error && /^Script execution timed out/.test(message))) {
+/** Failures isolated-vm reports itself: timeouts, the memory limit, syntax errors (the user's own throws come back from `run`). */
+function describeFailure(error: unknown, ctx: { timeoutMs: number; memoryLimitMb: number }): CodeRunResult {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/^Script execution timed out/.test(message)) {
     return { error: "timeout", description: `the code ran longer than its ${ctx.timeoutMs} ms limit` };
   }
-  if (error instanceof Error && /disposed during execution due to memory limit/.test(message)) {
+  if (/disposed during execution due to memory limit/.test(message)) {
     return { error: "executing_error", description: `the code used more than its ${ctx.memoryLimitMb} MB memory limit` };
   }
-  if (error instanceof Error) {
-    // Syntax errors already name the place ("[code.js:1:8]"); runtime errors carry it in the stack.
-    const line = message.includes("code.js:") ? undefined : /code\.js:(\d+)/.exec(error.stack ?? "")?.[1];
-    const name = error.name && error.name !== "Error" ? `${error.name}: ` : "";
-    return { error: "executing_error", description: truncate(`${name}${message}${line ? ` (line ${line})` : ""}`) };
-  }
-  return { error: "executing_error", description: truncate(typeof error === "string" ? error : "the code threw a value that is not an Error") };
+  const name = error instanceof Error && error.name && error.name !== "Error" ? `${error.name}: ` : "";
+  return { error: "executing_error", description: truncate(`${name}${message}`) };
 }
 
 const formatError = (description: string): CodeRunResult => ({ error: "return_format_error", description });
