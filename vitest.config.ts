@@ -7,6 +7,8 @@ import path from "node:path";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname), "server-only": path.resolve(import.meta.dirname, "server/testing/empty-module.ts") } },
   test: {
+    // isolated-vm (the Code block sandbox) needs this flag on Node 20.
+    execArgv: ["--no-node-snapshot"],
     projects: [
       {
         extends: true,

@@ -46,6 +46,21 @@ export const envSchema = z.object({
   ALERT_CONCURRENCY: int(1, 1000).default(16),
   // Outbound HTTP/SMTP to loopback and private networks (cloud metadata and link-local stay blocked). Off by default.
   HTTP_ALLOW_PRIVATE: bool.default(false),
+  // API Call blocks: hosts, IPs or CIDRs allowed even when private (comma-separated), and the largest request body.
+  HTTP_ALLOW_HOSTS: z.string().default("").transform((v) => v.split(",").map((h) => h.trim()).filter(Boolean)),
+  HTTP_MAX_REQUEST_BYTES: int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+  // Code blocks (isolated-vm): memory per run and runs at once per worker (0 = the number of CPUs, at least 2).
+  CODE_MEMORY_MB: int(8, 1024).default(32),
+  CODE_MAX_CONCURRENT: int(0, 256).default(0),
+  // Observability (docs/observability.md). /api/metrics answers a bearer token equal to METRICS_TOKEN (or an admin session).
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (openssl rand -hex 24)").optional(),
+  // Counter history: a snapshot of every process's node counters every N seconds (one row per changed minute), kept N days.
+  COUNTER_SNAPSHOT_INTERVAL_SEC: int(1, 60).default(15),
+  COUNTER_HISTORY_DAYS: int(1, 3650).default(30),
+  // Retention: how often policies are applied; the default for processes without a policy (0 keeps their tasks); where archives go.
+  RETENTION_INTERVAL_SEC: int(10, 86_400).default(600),
+  TASK_RETENTION_DEFAULT_DAYS: int(0, 3650).default(0),
+  RETENTION_ARCHIVE_DIR: z.string().min(1).default(".data/archive"),
   SNS_CONFIRM_HOST_PATTERN: z
     .string()
     .refine((v) => {
