@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { webContext } from "@/app/_lib/context";
-import { parseId, readLimited, route } from "@/app/_lib/http";
+import { clientIp, parseId, rateLimit, readLimited, route } from "@/app/_lib/http";
 import { authenticateSignedRequest } from "@/server/api-users/api-users";
 import { envelopeSchema, handleOps } from "@/server/corezoid-api/handle-ops";
 import { authorizeCallbackUrl, authorizeDirectUrl } from "@/server/processes/direct-url";
@@ -43,6 +43,8 @@ export const POST = route(async (req: Request, ctx: { params: Promise<{ v: strin
 async function handle(req: Request, { params }: { params: Promise<{ v: string; path: string[] }> }): Promise<Response> {
   const { v, path } = await params;
   if (v !== "1" && v !== "2") return corezoidError(404, "unknown API version: use /api/1/json or /api/2/json");
+  // Corezoid's on-prem default is 100 requests a second per user; the same here, per caller and address.
+  await rateLimit(`corezoid:${path[0]}:${path[0] === "public" || path[0] === "callback" ? path[1] : ""}:${clientIp(req) ?? "unknown"}`, { max: 6000, windowSec: 60 });
   if (path.length === 4 && path[0] === "callback") return handleCallback(req, path);
   if (path.length !== 3) return corezoidError(404, "expected /api/{1|2}/json/{login}/{unixtime}/{signature}, /api/{1|2}/json/public/{processId}/{hash} or /api/{1|2}/json/callback/{processId}/{nodeId}/{hash}");
   const ctx = webContext();
