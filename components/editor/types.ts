@@ -1,22 +1,29 @@
-/** DTOs the canvas renders: computed on the server from the stored scheme. */
-export type NodeKind = "start" | "normal" | "final-success" | "final-error" | "escalation";
+/** What the canvas renders: React Flow nodes and edges derived from the scheme. */
+import type { Edge, Node } from "@xyflow/react";
+import type { EdgeKind, NodeKind, PaletteBlock, SchemeNode } from "@/engine/index";
+import type { PortSpec } from "./model/ports";
 
-export interface CanvasNode {
-  id: string;
-  title: string;
+export type { EdgeKind, NodeKind };
+
+export interface NodeIssues {
+  errors: number;
+  warnings: number;
+  messages: string[];
+}
+
+export type FlowNodeData = {
+  node: SchemeNode;
   kind: NodeKind;
-  /** The block type of a normal node (condition, set parameter, ...). */
-  block: string | null;
-  x: number;
-  y: number;
-}
+  block: PaletteBlock | null;
+  ports: PortSpec[];
+  summary: string;
+  issues: NodeIssues | null;
+  /** On the highlighted path (a task's history or a dry run). */
+  onPath: boolean;
+  /** Where the highlighted task is now. */
+  current: boolean;
+};
 
-export type EdgeKind = "next" | "condition" | "error" | "timeout" | "escalation";
-
-export interface CanvasEdge {
-  id: string;
-  source: string;
-  target: string;
-  kind: EdgeKind;
-  label?: string;
-}
+export type FlowNodeType = "start" | "final" | "block" | "condition";
+export type FlowNode = Node<FlowNodeData, FlowNodeType>;
+export type FlowEdge = Edge<{ kind: EdgeKind; onPath: boolean }>;

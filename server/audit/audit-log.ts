@@ -12,7 +12,7 @@ export const AUDIT_ACTIONS = [
   "user.invited", "user.role_changed", "user.disabled", "user.enabled", "user.invite_accepted",
   "api_user.created", "api_user.secret_rotated", "api_user.grants_changed", "api_user.disabled", "api_user.deleted",
   "process.created", "process.updated", "process.published", "process.renamed", "process.moved", "process.deleted", "process.imported", "process.restored",
-  "folder.created", "folder.deleted",
+  "folder.created", "folder.renamed", "folder.deleted",
   "channel.created", "channel.updated", "channel.deleted",
   "source.created", "source.updated", "source.deleted",
   "task.created_by_hand", "task.modified_by_hand", "task.deleted_by_hand",

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Db, Prisma } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { validateProcess, type KnownProcess, type ValidationIssue } from "../../engine/index.ts";
@@ -69,4 +70,97 @@ export async function publishProcess({ db, processId, actorId = null }: { db: Db
     await tx.process.update({ where: { id: processId }, data: { publishedVersionId: v.id } });
     return { versionId: v.id, version };
   });
+}
+
+/** A new process's scheme: a Start node whose exit the operator connects. */
+export function starterScheme(): SchemeJson {
+  return {
+    nodes: [{
+      id: randomBytes(12).toString("hex"), obj_type: 1, title: "Start", description: "", x: 400, y: 60,
+      extra: JSON.stringify({ modeForm: "collapse", icon: "" }), condition: { logics: [{ type: "go", to_node_id: "" }], semaphors: [] },
+    }],
+    web_settings: [[], []],
+  };
+}
+
+/**
+ * Replaces the draft if nobody saved since `baseRevision` (optimistic
+ * concurrency: two editors on one process cannot silently overwrite each
+ * other). A conflict answers 409 with the current revision so the editor can
+ * offer to reload or overwrite.
+ */
+export async function saveDraft({ db, processId, scheme, params, baseRevision }: {
+  db: Db;
+  processId: number;
+  scheme: SchemeJson;
+  params?: unknown[];
+  baseRevision: number;
+}): Promise<{ revision: number }> {
+  const res = await db.process.updateMany({
+    where: { id: processId, draftRevision: baseRevision },
+    data: { draft: scheme as Prisma.InputJsonValue, ...(params ? { params: params as Prisma.InputJsonValue } : {}), draftRevision: { increment: 1 } },
+  });
+  if (res.count === 0) {
+    const current = await db.process.findUnique({ where: { id: processId }, select: { draftRevision: true } });
+    if (!current) throw new AppError("not_found", `process ${processId} does not exist`);
+    throw new AppError("conflict", `the draft changed since you loaded it (revision ${baseRevision}, now ${current.draftRevision}): reload it, or overwrite it with yours`, { revision: current.draftRevision });
+  }
+  return { revision: baseRevision + 1 };
+}
+
+export interface ProcessChanges {
+  title?: string;
+  description?: string;
+  folderId?: number | null;
+  status?: "active" | "paused";
+}
+
+/** Renames, describes, moves (to a folder, or out of folders with null) or pauses a process. */
+export async function updateProcess({ db, processId, changes }: { db: Db; processId: number; changes: ProcessChanges }): Promise<{ before: Required<ProcessChanges> }> {
+  const before = await db.process.findUnique({ where: { id: processId }, select: { title: true, description: true, folderId: true, status: true } });
+  if (!before) throw new AppError("not_found", `process ${processId} does not exist`);
+  if (changes.folderId !== undefined && changes.folderId !== null) await assertFolder(db, changes.folderId);
+  await db.process.update({ where: { id: processId }, data: changes });
+  return { before: { ...before, status: before.status === "paused" ? "paused" : "active" } };
+}
+
+/** Deletes a process with its versions, tasks and their history. Returns what it removed, for the audit log. */
+export async function deleteProcess({ db, processId }: { db: Db; processId: number }): Promise<{ title: string; tasks: number }> {
+  return db.$transaction(async (tx) => {
+    const proc = await tx.process.findUnique({ where: { id: processId }, select: { title: true } });
+    if (!proc) throw new AppError("not_found", `process ${processId} does not exist`);
+    const tasks = await tx.task.count({ where: { processId } });
+    // Tasks first: they reference versions, which go with the process.
+    await tx.task.deleteMany({ where: { processId } });
+    await tx.process.delete({ where: { id: processId } });
+    return { title: proc.title, tasks };
+  });
+}
+
+/** A new unpublished process with a copy of the draft and its parameters, in the same folder. */
+export async function duplicateProcess({ db, processId, title }: { db: Db; processId: number; title?: string }): Promise<{ id: number; title: string }> {
+  const src = await db.process.findUnique({ where: { id: processId }, select: { title: true, description: true, folderId: true, convType: true, draft: true, params: true } });
+  if (!src) throw new AppError("not_found", `process ${processId} does not exist`);
+  const newTitle = title?.trim() || `${src.title} (copy)`;
+  const { id } = await createProcess({
+    db, title: newTitle, description: src.description, folderId: src.folderId, scheme: src.draft as unknown as SchemeJson,
+    params: (src.params as unknown[]) ?? [], convType: src.convType === "state" ? "state" : "process",
+  });
+  return { id, title: newTitle };
+}
+
+/** Copies a published version back into the draft (the versions themselves never change). */
+export async function restoreVersion({ db, processId, version }: { db: Db; processId: number; version: number }): Promise<{ revision: number }> {
+  const v = await db.processVersion.findUnique({ where: { processId_version: { processId, version } }, select: { scheme: true, params: true } });
+  if (!v) throw new AppError("not_found", `process ${processId} has no version ${version}`);
+  const updated = await db.process.update({
+    where: { id: processId },
+    data: { draft: v.scheme as Prisma.InputJsonValue, params: v.params as Prisma.InputJsonValue, draftRevision: { increment: 1 } },
+    select: { draftRevision: true },
+  });
+  return { revision: updated.draftRevision };
+}
+
+async function assertFolder(db: Db, folderId: number): Promise<void> {
+  if (!(await db.folder.findUnique({ where: { id: folderId }, select: { id: true } }))) throw new AppError("not_found", `folder ${folderId} does not exist`);
 }
