@@ -23,18 +23,22 @@ async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<{ o
   }
 }
 
+/** The heartbeat keys of the live workers (SCAN, never KEYS: Redis stays responsive with many keys). */
+export async function liveWorkerKeys({ redis, prefix }: { redis: Redis; prefix: string }): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, found] = await redis.scan(cursor, "MATCH", heartbeatPattern(prefix), "COUNT", 100);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== "0");
+  return keys;
+}
+
 /** Database, Redis and worker liveness. `down` when the database or Redis fails; `degraded` when no worker is live. */
 export async function checkHealth({ db, redis, prefix, timeoutMs = 2000 }: { db: Db; redis: Redis; prefix: string; timeoutMs?: number }): Promise<HealthReport> {
   const [database, redisRes] = await Promise.all([timed(() => db.$queryRaw`SELECT 1`, timeoutMs), timed(() => redis.ping(), timeoutMs)]);
-  let live = 0;
-  if (redisRes.ok) {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", heartbeatPattern(prefix), "COUNT", 100);
-      cursor = next;
-      live += keys.length;
-    } while (cursor !== "0");
-  }
+  const live = redisRes.ok ? (await liveWorkerKeys({ redis, prefix })).length : 0;
   const status = !database.ok || !redisRes.ok ? "down" : live === 0 ? "degraded" : "ok";
   return { status, database, redis: redisRes, workers: { ok: live > 0, live } };
 }

@@ -14,6 +14,7 @@ import { createBatcher } from "./batcher.ts";
 import { createDispatcher, DISPATCHED_KINDS } from "./dispatcher.ts";
 import { processEffect } from "./effects.ts";
 import { createEffectRunners } from "./effect-runners.ts";
+import { startMaintenance } from "./maintenance.ts";
 import { bullConnection, ENTER_BATCH, enterBatchJobSchema, QUEUE, stepJobSchema } from "./queues.ts";
 
 export interface RunningWorker {
@@ -78,7 +79,7 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
   });
   for (const w of [steps, effects]) {
     w.on("failed", (job, err) => {
-      if (!(err instanceof TaskBusyError)) log.error({ queue: w.name, jobId: job?.id, err: err.message }, "job failed");
+      if (!(err instanceof TaskBusyError)) log.error({ queue: w.name, jobId: job?.id, taskId: job?.data?.taskId, processId: job?.data?.processId, err: err.message }, "job failed");
     });
     w.on("error", (err) => log.error({ queue: w.name, err: err.message }, "worker error"));
   }
@@ -87,6 +88,8 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
   // Its own small pool: an alert's claim and record never queue behind a batch of step transactions.
   const alertPool = createPool({ databaseUrl: config.DATABASE_URL, max: 4 });
   const alerts = await startAlertWorker({ config, pool: alertPool, redis, log, sweepEveryMs: reconcileEveryMs, stuckAfterMs: Math.max(2 * reconcileEveryMs, 1_000) });
+  // Counter snapshots and retention (one worker at a time runs each scheduled job).
+  const maintenance = await startMaintenance({ config, pool, redis, log });
 
   const beat = () => redis.set(heartbeatKey(prefix, workerId), new Date().toISOString(), "EX", HEARTBEAT_TTL_SECONDS).catch(() => {});
   await beat();
@@ -114,7 +117,7 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     async stop() {
       clearInterval(beatTimer);
       clearInterval(reconcileTimer);
-      await Promise.all([steps.close(), effects.close(), alerts.close()]);
+      await Promise.all([steps.close(), effects.close(), alerts.close(), maintenance.close()]);
       await dispatcher.close();
       await runners.close();
       await redis.del(heartbeatKey(prefix, workerId)).catch(() => {});

@@ -1,10 +1,11 @@
 import type { Redis } from "ioredis";
-import type { Pool } from "../db/pool.ts";
+import type { Pool, PoolClient } from "../db/pool.ts";
 import type { Logger } from "../logger.ts";
 import { countSignal, findNode, type Command, type CountSignal, type StepOptions } from "../../engine/index.ts";
 import type { RunnableTarget } from "./catalog.ts";
 import { applyCounterDeltasOnce, type CounterDelta } from "../tasks/node-counters.ts";
 import type { ProcessCatalog } from "./catalog.ts";
+import { createMetricsRecorder } from "../observability/metrics.ts";
 import { createLookupSource, sumsKey } from "./lookups.ts";
 import { persistUnit } from "./persist.ts";
 import { UnitOfWork, type ItemOutcome, type StepItem } from "./unit-of-work.ts";
@@ -27,6 +28,11 @@ export interface Executor {
   applyCounters(rowId: number, deltas: CounterDelta[]): Promise<void>;
 }
 
+/** Which tasks and processes a unit of work moved (capped), for log lines about it. */
+function stepIds(unit: UnitOfWork): { taskIds: string[]; processIds: number[] } {
+  return { taskIds: unit.history.slice(0, 20).map((h) => h.taskId), processIds: [...new Set(unit.history.map((h) => h.processId))] };
+}
+
 /**
  * The durable heart of the worker. One call = one transaction: lock the
  * tasks, move them with the engine (children created inline), write tasks,
@@ -46,6 +52,7 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
 }): Executor {
   const lookups = createLookupSource({ redis, prefix });
   const clock = { now: () => Date.now(), random: Math.random };
+  const metrics = createMetricsRecorder({ redis, prefix, onError: (err) => log.debug({ err: err.message }, "metrics not recorded") });
 
   async function afterCommit(outbox: Awaited<ReturnType<typeof persistUnit>>["outbox"], deferred: Array<{ taskId: string; seq: number }>): Promise<void> {
     const done: number[] = [];
@@ -71,7 +78,11 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
     if (deferred.length > 0) await dispatcher.enqueueSteps(deferred.map((d) => ({ ...d, event: { type: "enter" } })));
   }
 
-  /** Count semaphors: HINCRBY's result is atomic, so exactly one worker sees each crossing. */
+  /**
+   * Count semaphors: HINCRBY's result is atomic, so exactly one worker sees each crossing.
+   * Each signal is also recorded in `count_signal` in the signal task's transaction: the
+   * overview's "active escalations" (a start without its stop) outlives the signal tasks.
+   */
   async function fireCountSignals(deltas: CounterDelta[], values: number[]): Promise<void> {
     const signals: Array<{ target: RunnableTarget; signal: CountSignal }> = [];
     for (const [i, d] of deltas.entries()) {
@@ -82,21 +93,30 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
       if (s) signals.push({ target: target.target, signal: s });
     }
     if (signals.length === 0) return;
-    await transact(async (unit) => {
+    await transact(async (unit, client) => {
+      const recorded = [];
       for (const { target, signal } of signals) {
-        await unit.spawnAndRun({ processId: target.processId, versionId: target.versionId, scheme: target.scheme, data: signal.data, nodeId: signal.escNodeId });
+        const task = await unit.spawnAndRun({ processId: target.processId, versionId: target.versionId, scheme: target.scheme, data: signal.data, nodeId: signal.escNodeId });
+        recorded.push({ process_id: target.processId, node_id: String(signal.data.node_id), esc_node_id: signal.escNodeId, start: signal.signal === "start", count: Number(signal.data.count), threshold: signal.threshold, task_id: task.id });
+        log.info({ processId: target.processId, nodeId: signal.data.node_id, taskId: task.id, signal: signal.signal, count: signal.data.count, threshold: signal.threshold }, "task-counter signal");
       }
+      await client.query(
+        `INSERT INTO count_signal (process_id, node_id, esc_node_id, start, count, threshold, task_id, at)
+         SELECT u.process_id, u.node_id, u.esc_node_id, u.start, u.count, u.threshold, u.task_id, now()
+         FROM jsonb_to_recordset($1::jsonb) AS u(process_id int, node_id text, esc_node_id text, start boolean, count int, threshold int, task_id uuid)`,
+        [JSON.stringify(recorded)],
+      );
     });
   }
 
-  async function transact(work: (unit: UnitOfWork) => Promise<void>): Promise<UnitOfWork> {
+  async function transact(work: (unit: UnitOfWork, client: PoolClient) => Promise<void>): Promise<UnitOfWork> {
     const client = await pool.connect();
     let unit: UnitOfWork;
     let persisted: Awaited<ReturnType<typeof persistUnit>>;
     try {
       await client.query("BEGIN");
       unit = new UnitOfWork({ client, catalog, clock, options, lookups });
-      await work(unit);
+      await work(unit, client);
       persisted = await persistUnit(client, unit, new Date(clock.now()));
       await client.query("COMMIT");
     } catch (err) {
@@ -109,7 +129,7 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
       await afterCommit(persisted.outbox, persisted.deferred);
     } catch (err) {
       // Committed work is safe; the reconciler finishes what could not be dispatched.
-      log.error({ err: (err as Error).message }, "after-commit dispatch failed; the reconciler will retry");
+      log.error({ err: (err as Error).message, ...stepIds(unit) }, "after-commit dispatch failed; the reconciler will retry");
     }
     return unit;
   }
@@ -120,7 +140,12 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
       if (values) await fireCountSignals(deltas, values);
     },
     async run(items) {
+      const t0 = performance.now();
       const unit = await transact((u) => u.run(items));
+      metrics.unitOfWork({ steps: unit.history.length, seconds: (performance.now() - t0) / 1000 });
+      if (log.isLevelEnabled("debug")) {
+        for (const h of unit.history) log.debug({ taskId: h.taskId, processId: h.processId, event: h.event, nodeId: h.trail[h.trail.length - 1].nodeId, path: h.trail.map((e) => e.nodeId) }, "task stepped");
+      }
       return { outcomes: unit.outcomes };
     },
   };

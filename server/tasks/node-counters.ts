@@ -6,7 +6,9 @@ import type { Db } from "../db/client.ts";
  * tasks in the node. Tasks never leave a final node, so a final node's value
  * is its running total, as in Corezoid. Postgres is the truth: `rebuild`
  * recomputes a hash from the task table (after Redis lost it): tasks count once
- * a worker has stepped them (seq > 0), as the executor counts them.
+ * a worker has stepped them (seq > 0), as the executor counts them, plus the
+ * tasks retention deleted from each node (`node_purged_total`), so a final
+ * node's total survives the purge of its tasks.
  */
 export const countersKey = (prefix: string, processId: number) => `${prefix}:counts:${processId}`;
 
@@ -48,8 +50,13 @@ export async function applyCounterDeltasOnce({ redis, prefix, rowId, deltas }: {
 
 /** Recomputes a process's counters from Postgres and replaces the hash atomically. */
 export async function rebuildNodeCounts({ db, redis, prefix, processId }: { db: Db; redis: Redis; prefix: string; processId: number }): Promise<NodeCounts> {
+  // One statement, one snapshot: a purge committing meanwhile moves tasks into the purged totals, never counted twice or lost.
   const rows = await db.$queryRaw<Array<{ node_id: string; n: bigint }>>`
-    SELECT node_id, count(*) AS n FROM task WHERE process_id = ${processId} AND seq > 0 GROUP BY node_id`;
+    SELECT node_id, sum(n)::bigint AS n FROM (
+      SELECT node_id, count(*) AS n FROM task WHERE process_id = ${processId} AND seq > 0 GROUP BY node_id
+      UNION ALL
+      SELECT node_id, total AS n FROM node_purged_total WHERE process_id = ${processId}
+    ) c GROUP BY node_id`;
   const counts: NodeCounts = Object.fromEntries(rows.map((r) => [r.node_id, Number(r.n)]));
   const key = countersKey(prefix, processId);
   const m = redis.multi().del(key);
