@@ -10,6 +10,8 @@ export const REDACT_PATHS = [
   "password", "*.password", "secret", "*.secret", "token", "*.token", "apiKey", "*.apiKey",
   "authorization", "*.authorization", "headers.authorization", "*.headers.authorization",
   "cookie", "*.cookie", "headers.cookie", "*.headers.cookie", "webhookUrl", "*.webhookUrl",
+  // A channel's decrypted secrets travel as `secrets` (server/alerts): the whole object goes.
+  "secrets", "*.secrets", "*.*.secrets", "signingSecret", "*.signingSecret", "botToken", "*.botToken", "authToken", "*.authToken",
 ];
 
 export function createLogger({ level = "info", name }: { level?: string; name: string }): Logger {

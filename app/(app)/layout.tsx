@@ -21,6 +21,8 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           <Link href="/templates" className="hover:text-slate-900">Templates</Link>
           {can(actor.role, "user:manage") && <Link href="/admin/users" className="hover:text-slate-900">Operators</Link>}
           {can(actor.role, "apiuser:manage") && <Link href="/admin/api-users" className="hover:text-slate-900">API users</Link>}
+          {can(actor.role, "alert:read") && <Link href="/alerts" className="hover:text-slate-900">Alerts</Link>}
+          {can(actor.role, "channel:read") && <Link href="/channels" className="hover:text-slate-900">Channels</Link>}
           {can(actor.role, "source:manage") && <Link href="/admin/sources" className="hover:text-slate-900">Sources</Link>}
           {can(actor.role, "audit:read") && <Link href="/admin/audit" className="hover:text-slate-900">Audit log</Link>}
         </nav>

@@ -18,5 +18,7 @@ export function e2eEnv(): Record<string, string> {
     HOST: "127.0.0.1",
     PORT: String(E2E_PORT),
     LOG_LEVEL: "info",
+    // Alert channels in the e2e tests point at receivers on 127.0.0.1.
+    HTTP_ALLOW_PRIVATE: "true",
   };
 }

@@ -208,3 +208,21 @@ export function resolveChannel(row: { id: string; name: string; type: string; se
   const parsed = parseFor(type, row.settings, secrets);
   return { id: row.id, name: row.name, type, settings: parsed.settings, secrets: parsed.secrets } as ResolvedChannel;
 }
+
+/**
+ * Channel names that published processes notify but that do not exist: those
+ * notifies take their error exit and the alerts are never sent. Templated
+ * names (`{{...}}`) cannot be checked and are left out.
+ */
+export async function findMissingChannels(pool: Pick<Pool, "query">): Promise<Array<{ name: string; processes: string[] }>> {
+  const { rows } = await pool.query<{ name: string; processes: string[] }>(
+    `SELECT l->>'channel' AS name, array_agg(DISTINCT '#' || p.id || ' ' || p.title) AS processes
+     FROM process p JOIN process_version v ON v.id = p.published_version_id
+     CROSS JOIN LATERAL jsonb_array_elements(v.scheme->'nodes') n
+     CROSS JOIN LATERAL jsonb_array_elements(n->'condition'->'logics') l
+     WHERE l->>'type' = 'notify' AND coalesce(l->>'channel', '') <> '' AND l->>'channel' NOT LIKE '%{{%'
+       AND NOT EXISTS (SELECT 1 FROM channel c WHERE c.name = l->>'channel' OR c.id::text = l->>'channel')
+     GROUP BY 1 ORDER BY 1`,
+  );
+  return rows;
+}

@@ -43,8 +43,18 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
 export function secretValues(channel: ResolvedChannel): string[] {
   const out: string[] = [];
   const walk = (v: unknown) => {
-    if (typeof v === "string" && v.length >= 4) out.push(v);
-    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+    if (typeof v === "string" && v.length >= 4) {
+      out.push(v);
+      // A secret URL's credential is its path or query: scrub those parts too (a receiver may echo its own path).
+      if (/^https?:\/\//.test(v)) {
+        try {
+          const u = new URL(v);
+          out.push(`${u.pathname}${u.search}`, ...u.pathname.split("/").filter((seg) => seg.length >= 8), ...[...u.searchParams.values()].filter((q) => q.length >= 4));
+        } catch {
+          // not a URL after all
+        }
+      }
+    } else if (v && typeof v === "object") Object.values(v).forEach(walk);
   };
   walk(channel.secrets);
   if (channel.type === "sms") out.push(Buffer.from(`${channel.settings.accountSid}:${channel.secrets.authToken}`).toString("base64"));

@@ -63,6 +63,16 @@ const RULES: Record<string, Rule> = {
   "PATCH /api/admin/sources/[id]": { auth: "session", permission: "source:manage" },
   "DELETE /api/admin/sources/[id]": { auth: "session", permission: "source:manage" },
   "POST /api/admin/sources/[id]/rotate": { auth: "session", permission: "source:manage" },
+  "GET /api/channels": { auth: "session", permission: "channel:read" },
+  "POST /api/channels": { auth: "session", permission: "channel:manage" },
+  "GET /api/channels/[id]": { auth: "session", permission: "channel:read" },
+  "PATCH /api/channels/[id]": { auth: "session", permission: "channel:manage" },
+  "DELETE /api/channels/[id]": { auth: "session", permission: "channel:manage" },
+  "POST /api/channels/[id]/test": { auth: "session", permission: "channel:manage" },
+  "GET /api/alerts": { auth: "session", permission: "alert:read" },
+  "GET /api/alerts/[id]": { auth: "session", permission: "alert:read" },
+  "POST /api/alerts/[id]/resend": { auth: "session", permission: "alert:resend" },
+  "POST /api/alerts/preview": { auth: "session", permission: "task:read" },
   "POST /api/ingest/cloudtrail/[sourceId]": { auth: "public", why: "each source authenticates with its bearer token or HMAC signature", anonymous: [401, 404] },
 };
 
