@@ -3,6 +3,8 @@ import { ZodError } from "zod";
 import { AppError } from "@/server/errors";
 import { authorize, getActor, type Actor } from "@/server/auth/actor";
 import type { Permission } from "@/server/auth/roles";
+import { createMetricsRecorder, type MetricsRecorder } from "@/server/observability/metrics";
+import { routeMatcher, type RouteMatcher } from "@/server/observability/route-patterns";
 import { webContext } from "./context";
 
 /** A JSON error answer that names the problem. */
@@ -10,27 +12,53 @@ export function errorResponse(status: number, code: string, message: string, det
   return Response.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, { status });
 }
 
-/** Wraps a route handler: AppErrors and zod errors become 4xx answers; anything else is logged and becomes a 500 without internals. */
+/**
+ * Wraps a route handler: AppErrors and zod errors become 4xx answers; anything else is logged and becomes a 500 without internals.
+ * Every answer's duration goes to the HTTP metrics, by route pattern (not URL), from whichever web server answered.
+ */
 export function route<C>(handler: (req: Request, ctx: C) => Promise<Response>) {
   return async (req: Request, ctx: C): Promise<Response> => {
-    try {
-      return await handler(req, ctx);
-    } catch (err) {
-      if (err instanceof AppError) {
-        const res = errorResponse(err.status, err.code, err.message, err.details);
-        const retryAfter = (err.details as { retryAfter?: number } | undefined)?.retryAfter;
-        if (retryAfter) res.headers.set("retry-after", String(retryAfter));
-        return res;
-      }
-      if (err instanceof ZodError) {
-        const first = err.issues[0];
-        const where = first?.path.length ? `${first.path.join(".")}: ` : "";
-        return errorResponse(400, "bad_request", `${where}${first?.message ?? "invalid input"}`, err.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
-      }
-      webContext().log.error({ err, url: req.url, method: req.method }, "unhandled error in route");
-      return errorResponse(500, "internal", "internal error; see the server log");
-    }
+    const t0 = performance.now();
+    const res = await answer(handler, req, ctx);
+    recordRequest(req, res.status, (performance.now() - t0) / 1000);
+    return res;
   };
+}
+
+const g = globalThis as unknown as { __conveyorHttpMetrics?: { recorder: MetricsRecorder; routes: RouteMatcher } };
+
+function recordRequest(req: Request, status: number, seconds: number): void {
+  try {
+    if (!g.__conveyorHttpMetrics) {
+      const { redis, config } = webContext();
+      g.__conveyorHttpMetrics = { recorder: createMetricsRecorder({ redis, prefix: config.QUEUE_PREFIX }), routes: routeMatcher(`${process.cwd()}/app`) };
+    }
+    const { recorder, routes } = g.__conveyorHttpMetrics;
+    recorder.httpRequest({ method: req.method, route: routes.match(new URL(req.url).pathname), status, seconds });
+  } catch {
+    // Metrics never fail a request.
+  }
+}
+
+/** Runs the handler; AppErrors and zod errors become 4xx answers, anything else a logged 500 without internals. */
+async function answer<C>(handler: (req: Request, ctx: C) => Promise<Response>, req: Request, ctx: C): Promise<Response> {
+  try {
+    return await handler(req, ctx);
+  } catch (err) {
+    if (err instanceof AppError) {
+      const res = errorResponse(err.status, err.code, err.message, err.details);
+      const retryAfter = (err.details as { retryAfter?: number } | undefined)?.retryAfter;
+      if (retryAfter) res.headers.set("retry-after", String(retryAfter));
+      return res;
+    }
+    if (err instanceof ZodError) {
+      const first = err.issues[0];
+      const where = first?.path.length ? `${first.path.join(".")}: ` : "";
+      return errorResponse(400, "bad_request", `${where}${first?.message ?? "invalid input"}`, err.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
+    }
+    webContext().log.error({ err, url: req.url, method: req.method }, "unhandled error in route");
+    return errorResponse(500, "internal", "internal error; see the server log");
+  }
 }
 
 /**

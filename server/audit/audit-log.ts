@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   "channel.created", "channel.updated", "channel.deleted",
   "source.created", "source.updated", "source.deleted",
   "task.created_by_hand", "task.modified_by_hand", "task.deleted_by_hand",
+  "dashboard.created", "dashboard.updated", "dashboard.deleted", "retention.changed", "retention.removed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

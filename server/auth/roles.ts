@@ -13,13 +13,13 @@ export const PERMISSIONS = {
   "secret:manage": ["admin"],
   "audit:read": ["admin"],
   "source:manage": ["admin"],
-  /** Channel names and types, secrets never (editors pick channels for notify blocks). */
-  "channel:read": ["admin", "editor"],
-  /** Create, change, delete and test channels; see their secrets masked. */
-  "channel:manage": ["admin"],
-  /** The delivery log (rendered messages, attempts, errors). */
-  "alert:read": ["admin", "editor", "viewer"],
-  "alert:resend": ["admin", "editor"],
+  /** Dashboards and the built-in overview: everyone reads, editors compose. */
+  "dashboard:read": ["admin", "editor", "viewer"],
+  "dashboard:write": ["admin", "editor"],
+  /** How long each process keeps its finished tasks. */
+  "retention:manage": ["admin"],
+  /** /api/metrics with a session (scrapers use METRICS_TOKEN). */
+  "metrics:read": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -73,7 +73,7 @@ export interface HistogramData {
 
 export interface RecordedMetrics {
   tasksMoved: number;
-  /** Average over the last six complete 10-second slots. */
+  /** Average over the last minute: five complete 10-second slots and the current one so far. */
   tasksMovedPerSecond: number;
   stepDuration: HistogramData;
   http: Array<{ method: string; route: string; status: string; histogram: HistogramData }>;
@@ -93,7 +93,7 @@ function addToHistogram(h: HistogramData, part: string, value: number): void {
 /** Reads what every process recorded. */
 export async function readRecordedMetrics({ redis, prefix, now = Date.now() }: { redis: Redis; prefix: string; now?: number }): Promise<RecordedMetrics> {
   const current = Math.floor(now / SLOT_MS);
-  const slots = Array.from({ length: 6 }, (_, i) => movedSlotKey(prefix, current - 1 - i));
+  const slots = Array.from({ length: 6 }, (_, i) => movedSlotKey(prefix, current - i));
   const [raw, slotValues] = await Promise.all([redis.hgetall(metricsKey(prefix)), redis.mget(...slots)]);
   const stepDuration = emptyHistogram();
   const http = new Map<string, RecordedMetrics["http"][number]>();
@@ -116,7 +116,7 @@ export async function readRecordedMetrics({ redis, prefix, now = Date.now() }: {
   const movedLastMinute = slotValues.reduce((s, v) => s + Number(v ?? 0), 0);
   return {
     tasksMoved: Number(raw["steps:moved"] ?? 0),
-    tasksMovedPerSecond: movedLastMinute / ((slots.length * SLOT_MS) / 1000),
+    tasksMovedPerSecond: movedLastMinute / (((slots.length - 1) * SLOT_MS + (now % SLOT_MS)) / 1000),
     stepDuration,
     http: [...http.values()].sort((a, b) => `${a.route}${a.method}${a.status}`.localeCompare(`${b.route}${b.method}${b.status}`)),
   };
