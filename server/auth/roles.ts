@@ -20,6 +20,13 @@ export const PERMISSIONS = {
   "retention:manage": ["admin"],
   /** /api/metrics with a session (scrapers use METRICS_TOKEN). */
   "metrics:read": ["admin"],
+  /** Channel names and types, secrets never (editors pick channels for notify blocks). */
+  "channel:read": ["admin", "editor"],
+  /** Create, change, delete and test channels; see their secrets masked. */
+  "channel:manage": ["admin"],
+  /** The delivery log (rendered messages, attempts, errors). */
+  "alert:read": ["admin", "editor", "viewer"],
+  "alert:resend": ["admin", "editor"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
