@@ -68,7 +68,7 @@ test("a task passing a notify block: its alert arrives, and the log links to the
   const body = JSON.parse(req.body) as { text: string; blocks: Array<{ type: string; elements?: Array<{ url?: string }> }> };
   expect(body.text).toBe("[CRITICAL] StopLogging by mallory — mallory stopped the trail");
   const taskUrl = body.blocks.find((b) => b.type === "actions")!.elements![0].url!;
-  expect(taskUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/processes/${proc.id}\\?task=[0-9a-f-]{36}$`));
+  expect(taskUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/processes/${proc.id}\\?view=live&task=[0-9a-f-]{36}$`));
 
   await page.goto("/alerts");
   await page.getByTestId("filter-process").selectOption(String(proc.id));

@@ -58,7 +58,7 @@ async function alertSettled(taskId: string, timeoutMs = 20_000) {
 }
 
 const attemptsOf = (alertId: bigint) => h.db.alertAttempt.findMany({ where: { alertId }, orderBy: { id: "asc" } });
-const taskLink = (taskId: string) => `${APP}/processes/${pid}?task=${taskId}`;
+const taskLink = (taskId: string) => `${APP}/processes/${pid}?view=live&task=${taskId}`;
 
 describe("channels: the exact request or mail each receiver gets", () => {
   it("Slack: a Block Kit message with title, message, fields and a button to the task", async () => {
@@ -143,7 +143,7 @@ describe("channels: the exact request or mail each receiver gets", () => {
         "<b>Note:</b> a &lt; b &amp; &quot;c&quot;",
         "<b>Region:</b> us-east-1",
         "",
-        `<a href="${taskLink(taskId)}">Open task</a>`,
+        `<a href="${taskLink(taskId).replace(/&/g, "&amp;")}">Open task</a>`,
       ].join("\n"),
     });
   });
