@@ -9,12 +9,11 @@
 // outbox row's time) to the receiver having the request. Saturation:
 // BENCH_ALERTS tasks (default 5,000) at once; reports alerts/s delivered.
 // Own database (conveyor_bench_alerts), Redis database 4 and queue prefix.
-import { spawn, type ChildProcess } from "node:child_process";
+import { fork, spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { buildScheme, finalNode, go, logicNode, startNode } from "../engine/testing/builders.ts";
 import { createChannel } from "../server/alerts/channel-service.ts";
-import { startHttpReceiver } from "../server/alerts/testing/receivers.ts";
 import { createSecretBox } from "../server/crypto/secret-box.ts";
 import { applyMigrations } from "../server/db/migrate.ts";
 import { createDb } from "../server/db/client.ts";
@@ -53,13 +52,14 @@ export async function benchAlerts({
   const db = createDb({ databaseUrl: env.DATABASE_URL, poolSize: 2 });
   const pool = createPool({ databaseUrl: env.DATABASE_URL, max: 2 });
 
-  // The receiver notes when each alert (by its delivery id = dedup key) arrived.
-  const arrived = new Map<string, number>();
-  const receiver = await startHttpReceiver((req) => {
-    arrived.set(String(req.headers["x-conveyor-delivery"]), req.at);
-    return { status: 204 };
+  // The receiver (its own process) notes when each alert, by its delivery id (= dedup key), arrived.
+  const sink = fork(path.join(root, "scripts/bench-alert-sink.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const ask = <T>(what: "count" | "dump" | null): Promise<T> => new Promise((resolve) => {
+    sink.once("message", (m) => resolve(m as T));
+    if (what) sink.send({ ask: what });
   });
-  await createChannel({ db, box: createSecretBox(testEnv().ENCRYPTION_KEY), input: { name: "bench-hook", type: "webhook", settings: {}, secrets: { url: `${receiver.url}/hook`, signingSecret: "bench-signing-secret-0123456789" }, rate: null } });
+  const { port } = await ask<{ port: number }>(null);
+  await createChannel({ db, box: createSecretBox(testEnv().ENCRYPTION_KEY), input: { name: "bench-hook", type: "webhook", settings: {}, secrets: { url: `http://127.0.0.1:${port}/hook`, signingSecret: "bench-signing-secret-0123456789" }, rate: null } });
   const { id: processId } = await createProcess({
     db, title: "bench alerts",
     scheme: buildScheme(
@@ -84,10 +84,18 @@ export async function benchAlerts({
     };
     const waitArrived = async (n: number, timeoutMs: number) => {
       const t0 = Date.now();
-      while (arrived.size < n) {
-        if (Date.now() - t0 > timeoutMs) throw new Error(`bench: only ${arrived.size} of ${n} alerts arrived`);
-        await new Promise((r) => setTimeout(r, 20));
+      for (;;) {
+        const { count } = await ask<{ count: number }>("count");
+        if (count >= n) return;
+        if (Date.now() - t0 > timeoutMs) throw new Error(`bench: only ${count} of ${n} alerts arrived`);
+        await new Promise((r) => setTimeout(r, 50));
       }
+    };
+    let arrived = new Map<string, number>();
+    const collect = async () => {
+      const d = await ask<{ requests: number; arrived: Array<[string, number]> }>("dump");
+      arrived = new Map(d.arrived);
+      return d.requests;
     };
     /** notify (outbox row written in the step's commit) → arrival at the receiver, per alert of a tag. */
     const latencies = async (tag: string) => {
@@ -111,6 +119,7 @@ export async function benchAlerts({
     }
     const pacedTotal = perTick * seconds * 10;
     await waitArrived(50 + pacedTotal, 60_000);
+    await collect();
     const paced = await latencies("paced");
 
     // Saturation.
@@ -118,11 +127,12 @@ export async function benchAlerts({
     const s0 = Date.now();
     for (let i = 0; i < burst; i += 1000) await submit("burst", i, Math.min(1000, burst - i));
     await waitArrived(before + burst, 300_000);
+    const requests = await collect();
     const burstLat = await latencies("burst");
     const { rows: [first] } = await pool.query<{ at: Date }>("SELECT min(a.notified_at) AS at FROM alert a JOIN task t ON t.id = a.task_id WHERE t.ref LIKE 'burst-%'");
     const last = Math.max(...[...arrived.values()]);
     const satSeconds = (last - Math.min(first.at.getTime(), s0)) / 1000;
-    const dupes = receiver.requests.length - arrived.size;
+    const dupes = requests - arrived.size;
     if (dupes !== 0) throw new Error(`bench: ${dupes} alert(s) arrived twice`);
     return {
       rate: perTick * 10,
@@ -133,7 +143,7 @@ export async function benchAlerts({
     for (const c of children) c.kill("SIGTERM");
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode === null ? c.once("exit", r) : r(null)))));
     await producer.close();
-    await receiver.close();
+    sink.kill("SIGTERM");
     redis.disconnect();
     await db.$disconnect();
     await pool.end();
