@@ -18,6 +18,8 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="flex gap-4 text-sm text-slate-600">
           <Link href="/processes" className="hover:text-slate-900">Processes</Link>
+          <Link href="/overview" className="hover:text-slate-900">Overview</Link>
+          <Link href="/dashboards" className="hover:text-slate-900">Dashboards</Link>
           <Link href="/templates" className="hover:text-slate-900">Templates</Link>
           {can(actor.role, "user:manage") && <Link href="/admin/users" className="hover:text-slate-900">Operators</Link>}
           {can(actor.role, "apiuser:manage") && <Link href="/admin/api-users" className="hover:text-slate-900">API users</Link>}
@@ -25,6 +27,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           {can(actor.role, "channel:read") && <Link href="/channels" className="hover:text-slate-900">Channels</Link>}
           {can(actor.role, "source:manage") && <Link href="/admin/sources" className="hover:text-slate-900">Sources</Link>}
           {can(actor.role, "audit:read") && <Link href="/admin/audit" className="hover:text-slate-900">Audit log</Link>}
+          {can(actor.role, "retention:manage") && <Link href="/admin/retention" className="hover:text-slate-900">Retention</Link>}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
           <Link href="/account" className="hover:text-slate-900" data-testid="current-user">

@@ -1,5 +1,5 @@
 "use client";
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
+import { useEffect, useRef, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
 
 /** Small styled primitives shared by the admin and settings pages. */
 export function Button({ variant = "primary", className = "", ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "secondary" | "danger" }) {
@@ -48,5 +48,26 @@ export function OnceBox({ title, value, testId }: { title: string; value: string
       </div>
       <div className="mt-1 text-xs text-amber-800">Shown once: it is not stored in readable form and cannot be shown again.</div>
     </div>
+  );
+}
+
+/** A native modal `<dialog>`: focus moves in and stays, Esc closes (calls onClose). */
+export function Dialog({ open, title, onClose, children, testId, width = "w-[32rem]" }: { open: boolean; title: string; onClose(): void; children: ReactNode; testId: string; width?: string }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} onClose={onClose} className={`${width} max-w-[95vw] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40`} aria-label={title} data-testid={testId}>
+      {open && (
+        <div className="space-y-3 p-4">
+          <h2 className="text-lg font-semibold">{title}</h2>
+          {children}
+        </div>
+      )}
+    </dialog>
   );
 }
