@@ -32,7 +32,7 @@ export function createDispatcher({ redisUrl, prefix, pool }: {
       const done: number[] = [];
       const effectJobs = [];
       const stepJobs = [];
-      const notifyRows = [];
+      const notifyRows: typeof rows = [];
       for (const row of rows) {
         const c = row.payload as Command;
         switch (c.type) {
@@ -68,12 +68,12 @@ export function createDispatcher({ redisUrl, prefix, pool }: {
           }
         }
       }
-      if (effectJobs.length) await effects.addBulk(effectJobs);
-      if (stepJobs.length) await producer.enqueueSteps(stepJobs);
-      if (alerts && pool && notifyRows.length) {
-        await alerts.dispatchNotifications(pool, notifyRows);
-        done.push(...notifyRows.map((r) => r.id));
-      }
+      // Alerts go out alongside the other work, not after it: they are on the path from notify to receipt.
+      await Promise.all([
+        effectJobs.length ? effects.addBulk(effectJobs) : null,
+        stepJobs.length ? producer.enqueueSteps(stepJobs) : null,
+        alerts && pool && notifyRows.length ? alerts.dispatchNotifications(pool, notifyRows).then(() => done.push(...notifyRows.map((r) => r.id))) : null,
+      ]);
       return done;
     },
     async close() {

@@ -19,6 +19,7 @@ return -left
 `;
 
 export type ChannelRate = { max: number; perSec: number } | null;
+type GateRedis = Redis & { conveyorAlertGate(cooldownKey: string, windowKey: string, max: string, ttlMs: string): Promise<number> };
 
 /**
  * `rates` reads every channel's limit (one small query); the answer is kept
@@ -33,6 +34,8 @@ export function createChannelGate({ redis, prefix, rates, ratesTtlMs = 5_000, ra
   random?: () => number;
 }) {
   const cooldownKey = (id: string) => `${prefix}:alerts:cooldown:${id}`;
+  // EVALSHA (ioredis loads the script on first use): the script's text is not sent with every alert.
+  if (!(redis as unknown as Partial<GateRedis>).conveyorAlertGate) redis.defineCommand("conveyorAlertGate", { numberOfKeys: 2, lua: GATE_LUA });
   let cached: { at: number; rates: Promise<Map<string, ChannelRate>> } | null = null;
   const reload = () => {
     const fresh = { at: Date.now(), rates: rates() };
@@ -52,7 +55,7 @@ export function createChannelGate({ redis, prefix, rates, ratesTtlMs = 5_000, ra
       const rate = await rateOf(channelId);
       const windowMs = (rate?.perSec ?? 1) * 1000;
       const windowKey = `${prefix}:alerts:rate:${channelId}:${Math.floor(nowMs / windowMs)}`;
-      const res = Number(await redis.eval(GATE_LUA, 2, cooldownKey(channelId), windowKey, String(rate?.max ?? 0), String(windowMs + 1000)));
+      const res = Number(await (redis as unknown as GateRedis).conveyorAlertGate(cooldownKey(channelId), windowKey, String(rate?.max ?? 0), String(windowMs + 1000)));
       if (res >= 0) return res;
       // Over the limit: come back in the next window, spread over it so the waiting alerts do not all return at once.
       const windowLeft = windowMs - (nowMs % windowMs);
