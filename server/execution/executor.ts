@@ -109,7 +109,9 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
     });
   }
 
+  /** One unit of work: its transaction, then its after-commit effects; measured and logged per task moved. */
   async function transact(work: (unit: UnitOfWork, client: PoolClient) => Promise<void>): Promise<UnitOfWork> {
+    const t0 = performance.now();
     const client = await pool.connect();
     let unit: UnitOfWork;
     let persisted: Awaited<ReturnType<typeof persistUnit>>;
@@ -131,6 +133,10 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
       // Committed work is safe; the reconciler finishes what could not be dispatched.
       log.error({ err: (err as Error).message, ...stepIds(unit) }, "after-commit dispatch failed; the reconciler will retry");
     }
+    metrics.unitOfWork({ steps: unit.history.length, seconds: (performance.now() - t0) / 1000 });
+    if (log.isLevelEnabled("debug")) {
+      for (const h of unit.history) log.debug({ taskId: h.taskId, processId: h.processId, event: h.event, nodeId: h.trail[h.trail.length - 1].nodeId, path: h.trail.map((e) => e.nodeId) }, "task stepped");
+    }
     return unit;
   }
 
@@ -140,12 +146,7 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
       if (values) await fireCountSignals(deltas, values);
     },
     async run(items) {
-      const t0 = performance.now();
       const unit = await transact((u) => u.run(items));
-      metrics.unitOfWork({ steps: unit.history.length, seconds: (performance.now() - t0) / 1000 });
-      if (log.isLevelEnabled("debug")) {
-        for (const h of unit.history) log.debug({ taskId: h.taskId, processId: h.processId, event: h.event, nodeId: h.trail[h.trail.length - 1].nodeId, path: h.trail.map((e) => e.nodeId) }, "task stepped");
-      }
       return { outcomes: unit.outcomes };
     },
   };
