@@ -7,11 +7,13 @@ import { ErrorNote } from "../lib/ui";
 import { FunnelBars, SERIES_COLORS, Sparkline, TimeChart, formatNumber } from "./charts";
 import { LiveStatus } from "./dashboard-view";
 
-interface MinuteSeries { times: number[]; in: number[]; finished: number[]; errors: number[]; totals: { in: number; finished: number; errors: number } }
+interface Totals { in: number; finished: number; errors: number }
 interface DeliveryStats { sent: number; failed: number; pending: number; successRate: number | null }
 export interface OverviewData {
   at: number;
-  processes: Array<{ id: number; title: string; live: number; hour: MinuteSeries; day: MinuteSeries }>;
+  window: "hour" | "day";
+  times: number[];
+  processes: Array<{ id: number; title: string; live: number; totals: Totals; perMinute?: { in: number[]; finished: number[]; errors: number[] } }>;
   busiestNodes: Array<{ processId: number; process: string; nodeId: string; node: string; count: number }>;
   escalations: Array<{ processId: number; process: string; nodeId: string; node: string; escNodeId: string; since: string; countAtStart: number; threshold: number; current: number }>;
   alerts: { hour: DeliveryStats; day: DeliveryStats; byChannel: Array<{ channel: string } & DeliveryStats> };
@@ -37,13 +39,14 @@ const rate = (s: DeliveryStats) => (s.successRate === null ? "n/a" : `${(s.succe
  * escalations, alert delivery, and the AWS pack's alerts per rule and account.
  */
 export function OverviewView() {
-  const q = useQuery({ queryKey: ["overview"], queryFn: () => api<OverviewData>("/api/overview"), refetchInterval: OVERVIEW_REFRESH_MS });
   const [window, setWindow] = useState<"hour" | "day">("hour");
+  const q = useQuery({ queryKey: ["overview", window], queryFn: () => api<OverviewData>(`/api/overview?window=${window}`), refetchInterval: OVERVIEW_REFRESH_MS, placeholderData: (prev) => prev });
   const [selected, setSelected] = useState<number | null>(null);
   const o = q.data;
-  const active = o?.processes.filter((p) => p[window].totals.in > 0 || p.live > 0) ?? [];
+  const active = o?.processes.filter((p) => p.perMinute || p.live > 0) ?? [];
   const idle = (o?.processes.length ?? 0) - active.length;
-  const focus = o?.processes.find((p) => p.id === selected) ?? active[0] ?? null;
+  const focus = active.find((p) => p.id === selected) ?? active[0] ?? null;
+  const zeros = o ? o.times.map(() => 0) : [];
 
   return (
     <main className="min-h-0 flex-1 space-y-4 overflow-y-auto p-6" data-testid="overview">
@@ -60,7 +63,7 @@ export function OverviewView() {
       {!o ? <p className="text-slate-500">Loading…</p> : (
         <>
           <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
-            <Card title={`Processes — tasks per minute, last ${window}`} testId="overview-processes" className="lg:col-span-2">
+            <Card title={`Processes — tasks per minute, last ${o.window}`} testId="overview-processes" className="lg:col-span-2">
               {active.length === 0 ? <p className="text-sm text-slate-500">No process moved a task in the last {window}.</p> : (
                 <table className="w-full text-sm">
                   <thead className="text-left text-xs text-slate-500">
@@ -68,7 +71,6 @@ export function OverviewView() {
                   </thead>
                   <tbody className="divide-y divide-slate-100">
                     {active.map((p) => {
-                      const s = p[window];
                       return (
                         <tr key={p.id} className={`cursor-pointer ${focus?.id === p.id ? "bg-brand-50" : "hover:bg-slate-50"}`} onClick={() => setSelected(p.id)} data-testid={`overview-process-${p.id}`}>
                           <td className="py-1.5 pr-2"><Link href={`/processes/${p.id}`} className="font-medium hover:underline" onClick={(e) => e.stopPropagation()}>{p.title}</Link></td>
@@ -76,9 +78,9 @@ export function OverviewView() {
                           {(["in", "finished", "errors"] as const).map((k, i) => (
                             <td key={k} className="py-1.5 pr-3">
                               <div className="flex items-center gap-2">
-                                <span className="w-10 shrink-0 text-right tabular-nums" data-testid={`overview-${k}-${p.id}`}>{formatNumber(s.totals[k])}</span>
+                                <span className="w-10 shrink-0 text-right tabular-nums" data-testid={`overview-${k}-${p.id}`}>{formatNumber(p.totals[k])}</span>
                                 <div className="min-w-0 flex-1 border-b border-slate-100">
-                                  <Sparkline values={s[k]} color={SERIES_COLORS[i]} kind={window === "hour" ? "bar" : "line"} label={`${p.title}: ${k} per minute`} />
+                                  <Sparkline values={p.perMinute?.[k] ?? zeros} color={SERIES_COLORS[i]} kind={o.window === "hour" ? "bar" : "line"} label={`${p.title}: ${k} per minute`} />
                                 </div>
                               </div>
                             </td>
@@ -92,9 +94,9 @@ export function OverviewView() {
               {idle > 0 && <p className="mt-2 text-xs text-slate-500">{idle} idle process{idle === 1 ? "" : "es"} not shown.</p>}
               {focus && (
                 <div className="mt-4 border-t border-slate-100 pt-3">
-                  <div className="mb-1 text-xs text-slate-500">{focus.title}: per minute, last {window}</div>
-                  <TimeChart kind={window === "hour" ? "bar" : "line"} bucket="minute" times={focus[window].times}
-                    series={[{ label: "in", values: focus[window].in }, { label: "finished", values: focus[window].finished }, { label: "errors", values: focus[window].errors }]} testId="overview-chart" />
+                  <div className="mb-1 text-xs text-slate-500">{focus.title}: per minute, last {o.window}</div>
+                  <TimeChart kind={o.window === "hour" ? "bar" : "line"} bucket="minute" times={o.times}
+                    series={(["in", "finished", "errors"] as const).map((k) => ({ label: k, values: focus.perMinute?.[k] ?? zeros }))} testId="overview-chart" />
                 </div>
               )}
             </Card>

@@ -5,7 +5,7 @@ import { isFinal, loadProcessNodes, type ProcessNodes } from "./process-nodes.ts
 
 /**
  * The built-in overview: how every process is doing (tasks in, finished, in
- * error per minute over the last hour and day), where tasks pile up, which
+ * error per minute over the last hour or the last day), where tasks pile up, which
  * task-counter escalations are active, how alert delivery goes, and for the
  * AWS security pack, alerts per rule and per account.
  *
@@ -15,25 +15,24 @@ import { isFinal, loadProcessNodes, type ProcessNodes } from "./process-nodes.ts
  * "errors" its error finals. The current minute uses the live counters.
  */
 
-export interface MinuteSeries {
-  times: number[];
-  in: number[];
-  finished: number[];
-  errors: number[];
-  totals: { in: number; finished: number; errors: number };
-}
+export type OverviewWindow = "hour" | "day";
+const WINDOW_MINUTES: Record<OverviewWindow, number> = { hour: 60, day: 1440 };
 
 export interface ProcessOverview {
   id: number;
   title: string;
   /** Tasks in non-final nodes now. */
   live: number;
-  hour: MinuteSeries;
-  day: MinuteSeries;
+  totals: { in: number; finished: number; errors: number };
+  /** Per minute, aligned with `Overview.times`; absent for a process idle in the window (all zeros). */
+  perMinute?: { in: number[]; finished: number[]; errors: number[] };
 }
 
 export interface Overview {
   at: number;
+  window: OverviewWindow;
+  /** The minutes of the window, oldest first (the last one is the current, live minute). */
+  times: number[];
   processes: ProcessOverview[];
   busiestNodes: Array<{ processId: number; process: string; nodeId: string; node: string; count: number }>;
   escalations: Array<{ processId: number; process: string; nodeId: string; node: string; escNodeId: string; since: string; countAtStart: number; threshold: number; current: number }>;
@@ -68,10 +67,18 @@ function totalsOf(counts: Record<string, number>, proc: ProcessNodes): Totals {
   return { in: all, finished: ok, errors: err };
 }
 
-export async function computeOverview({ pool, redis, prefix, now = Date.now(), topNodes = 10 }: { pool: Pool; redis: Redis; prefix: string; now?: number; topNodes?: number }): Promise<Overview> {
+export async function computeOverview({ pool, redis, prefix, window = "hour", now = Date.now(), topNodes = 10 }: {
+  pool: Pool;
+  redis: Redis;
+  prefix: string;
+  window?: OverviewWindow;
+  now?: number;
+  topNodes?: number;
+}): Promise<Overview> {
   const procs = await loadProcessNodes({ pool });
   const ids = [...procs.keys()];
-  const dayStart = bucketStart(now, "minute") - 1439 * BUCKET_MS.minute;
+  const span = WINDOW_MINUTES[window];
+  const first = bucketStart(now, "minute") - (span - 1) * BUCKET_MS.minute;
   const kinds = [...procs.values()].map((p) => ({
     process_id: p.id,
     ok: p.nodes.filter((n) => n.kind === "final-success").map((n) => n.id),
@@ -92,7 +99,7 @@ export async function computeOverview({ pool, redis, prefix, now = Date.now(), t
          (SELECT coalesce(sum(e.value::numeric), 0) FROM jsonb_each_text(r.counts) e WHERE e.key = ANY(k.ok))::float8 AS ok,
          (SELECT coalesce(sum(e.value::numeric), 0) FROM jsonb_each_text(r.counts) e WHERE e.key = ANY(k.err))::float8 AS err
        FROM rows r JOIN k ON k.process_id = r.process_id ORDER BY r.process_id, r.minute`,
-      [JSON.stringify(kinds), new Date(dayStart)],
+      [JSON.stringify(kinds), new Date(first)],
     ),
     pool.query<{ process_id: number; node_id: string; esc_node_id: string; count: number; threshold: number; at: Date }>(
       `SELECT process_id, node_id, esc_node_id, count, threshold, at FROM (
@@ -122,20 +129,20 @@ export async function computeOverview({ pool, redis, prefix, now = Date.now(), t
     rowsByProcess.set(r.process_id, list);
   }
 
+  const times = Array.from({ length: span }, (_, i) => first + i * BUCKET_MS.minute);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const processes: ProcessOverview[] = [...procs.values()].map((p) => {
     const rows = rowsByProcess.get(p.id) ?? [];
     const liveCounts = live.get(p.id)?.counts ?? null;
-    const series = (span: number): MinuteSeries => {
-      const first = bucketStart(now, "minute") - (span - 1) * BUCKET_MS.minute;
-      const baselineRow = [...rows].reverse().find((r) => r.t < first);
-      const s = buildSeries({ bucket: "minute", first, span, baseline: baselineRow?.counts ?? {}, rows: rows.filter((r) => r.t >= first), live: liveCounts ? totalsOf(liveCounts, p) : null });
-      const out = { times: s.points.map((x) => x.t), in: seriesValues(s, "in", "increase"), finished: seriesValues(s, "finished", "increase"), errors: seriesValues(s, "errors", "increase") };
-      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-      return { ...out, totals: { in: sum(out.in), finished: sum(out.finished), errors: sum(out.errors) } };
-    };
+    const baselineRow = rows.filter((r) => r.t < first).at(-1);
+    const s = buildSeries({ bucket: "minute", first, span, baseline: baselineRow?.counts ?? {}, rows: rows.filter((r) => r.t >= first), live: liveCounts ? totalsOf(liveCounts, p) : null });
+    const perMinute = { in: seriesValues(s, "in", "increase"), finished: seriesValues(s, "finished", "increase"), errors: seriesValues(s, "errors", "increase") };
+    const totals = { in: sum(perMinute.in), finished: sum(perMinute.finished), errors: sum(perMinute.errors) };
     const kind = new Map(p.nodes.map((n) => [n.id, n.kind]));
-    const liveTasks = Object.entries(liveCounts ?? {}).reduce((s, [id, v]) => s + (isFinal(kind.get(id) ?? "normal") ? 0 : v), 0);
-    return { id: p.id, title: p.title, live: liveTasks, hour: series(60), day: series(1440) };
+    const liveTasks = Object.entries(liveCounts ?? {}).reduce((n, [id, v]) => n + (isFinal(kind.get(id) ?? "normal") ? 0 : v), 0);
+    // An idle process sends no arrays of zeros: with many processes and a day of minutes, that is most of the answer.
+    const idle = totals.in === 0 && totals.finished === 0 && totals.errors === 0;
+    return { id: p.id, title: p.title, live: liveTasks, totals, ...(idle ? {} : { perMinute }) };
   });
 
   const busiestNodes = [...procs.values()]
@@ -160,6 +167,8 @@ export async function computeOverview({ pool, redis, prefix, now = Date.now(), t
   const channels = [...new Set(delivery.map((r) => r.channel))].sort();
   return {
     at: now,
+    window,
+    times,
     processes,
     busiestNodes,
     escalations,

@@ -172,13 +172,22 @@ describe("overview", () => {
     await h.waitFor("counters", () => readNodeCounts({ redis: h.redis, prefix: h.config.QUEUE_PREFIX, processId: pid }), (c) => c.done === 5 && c.hold === 2 && c.signalled === 1);
 
     const o = (await call(overview.GET, "GET", "/api/overview", none, undefined, "viewer")).json;
+    expect(o.window).toBe("hour");
+    expect(o.times).toHaveLength(60);
     const p = o.processes.find((x: Json) => x.id === pid);
     expect(p.live).toBe(2);
-    expect(p.hour.times).toHaveLength(60);
-    expect(p.day.times).toHaveLength(1440);
     // In: the 4 earlier tasks, 2 held, 1 signal task, 2 more alerts. Finished: 5 done + the signal. Error: 1.
-    expect(p.hour.totals).toEqual({ in: 9, finished: 6, errors: 1 });
-    expect(p.day.totals).toEqual(p.hour.totals);
+    expect(p.totals).toEqual({ in: 9, finished: 6, errors: 1 });
+    expect(p.perMinute.in.reduce((a: number, b: number) => a + b, 0)).toBe(9);
+    expect(p.perMinute.in).toHaveLength(60);
+    const day = (await call(overview.GET, "GET", "/api/overview?window=day", none, undefined, "viewer")).json;
+    expect(day.times).toHaveLength(1440);
+    expect(day.processes.find((x: Json) => x.id === pid).totals).toEqual(p.totals);
+    // A process that did nothing in the window sends no per-minute arrays.
+    const idle = await h.publish(buildScheme(startNode("s", "done"), finalNode("done")), { title: "idle" });
+    const again = (await call(overview.GET, "GET", "/api/overview", none, undefined, "viewer")).json;
+    expect(again.processes.find((x: Json) => x.id === idle)).toEqual({ id: idle, title: "idle", live: 0, totals: { in: 0, finished: 0, errors: 0 } });
+    expect((await call(overview.GET, "GET", "/api/overview?window=week", none, undefined, "viewer")).status).toBe(400);
     expect(o.busiestNodes.find((n: Json) => n.processId === pid)).toMatchObject({ nodeId: "hold", node: "Hold", count: 2 });
     expect(o.escalations.filter((e: Json) => e.processId === pid)).toEqual([
       expect.objectContaining({ nodeId: "hold", node: "Hold", escNodeId: "esc", countAtStart: 2, threshold: 2, current: 2 }),
