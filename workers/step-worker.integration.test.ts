@@ -6,7 +6,7 @@ import { createProcess, publishProcess } from "../server/processes/process-servi
 import { DEMO_NODE_IDS, DEMO_PARAMS, demoScheme } from "../server/seed/demo-process.ts";
 import { createTasks } from "../server/tasks/create-tasks.ts";
 import { readNodeCounts } from "../server/tasks/node-counters.ts";
-import { reconcile } from "../server/tasks/reconcile.ts";
+import { RECONCILE_LOCK_TTL_MS, reconcile } from "../server/tasks/reconcile.ts";
 import { submitTasks } from "../server/tasks/submit-tasks.ts";
 import { createLogger } from "../server/logger.ts";
 import { createPool, type Pool } from "../server/db/pool.ts";
@@ -126,6 +126,35 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     const r = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
     expect(r.rebuiltCounters).toBeGreaterThanOrEqual(1);
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.signIn]: 1, [DEMO_NODE_IDS.other]: 2 });
+  });
+
+  it("one reconciler at a time, on a short lease: a lock left by a killed worker stops the others for seconds, not a minute", async () => {
+    const processId = await newProcess("worker: reconcile lock");
+    await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
+    const lock = `${config.QUEUE_PREFIX}:reconcile:lock`;
+    const run = () => reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher: leaseWatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS, staleAfterMs: 0 });
+    // While a pass runs, its lock never lives longer than the lease.
+    const seen: number[] = [];
+    const leaseWatcher = {
+      dispatch: async (rows: Parameters<typeof dispatcher.dispatch>[0]) => { seen.push(await redis.pttl(lock)); return dispatcher.dispatch(rows); },
+      enqueueSteps: async (steps: Parameters<typeof dispatcher.enqueueSteps>[0]) => { seen.push(await redis.pttl(lock)); return dispatcher.enqueueSteps(steps); },
+    };
+    expect((await run()).requeued).toBeGreaterThanOrEqual(1);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((ms) => ms > 0 && ms <= RECONCILE_LOCK_TTL_MS)).toBe(true);
+    expect(await redis.exists(lock)).toBe(0);
+    // A pass that died holding the lock (its lease is what is left): the next pass skips, and the lock expires by itself.
+    await redis.set(lock, "a-killed-worker", "PX", 300);
+    expect((await run()).requeued).toBe(0);
+    await new Promise((r) => setTimeout(r, 400));
+    await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
+    expect((await run()).requeued).toBeGreaterThanOrEqual(1);
+    // A pass does not free a lock another worker holds.
+    await redis.set(lock, "another-worker", "PX", 5_000);
+    await run();
+    expect(await redis.get(lock)).toBe("another-worker");
+    await redis.del(lock);
+    await waitFor("requeued tasks finished", () => finishedCount(processId), (n) => n === 2);
   });
 
   it("a redelivered ref creates no second live task", async () => {

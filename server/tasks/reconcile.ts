@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Db } from "../db/client.ts";
 import type { Pool } from "../db/pool.ts";
@@ -8,6 +9,12 @@ type OutboxRow = { id: number; key: string; kind: string; payload: unknown };
 
 export const epochKey = (prefix: string) => `${prefix}:epoch`;
 const lockKey = (prefix: string) => `${prefix}:reconcile:lock`;
+
+/** How long the reconcile lock lives without being renewed: a worker killed mid-pass blocks the others at most this long. */
+export const RECONCILE_LOCK_TTL_MS = 15_000;
+// Renew / release the lock only while it is still ours (a pass outliving its lease must not free another worker's).
+const RENEW_IF_OWNER = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`;
+const RELEASE_IF_OWNER = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`;
 
 export interface ReconcileResult {
   redisWasReset: boolean;
@@ -29,7 +36,8 @@ export interface ReconcileResult {
  *   dispatched again from its outbox row, and all node counters are rebuilt.
  * Every dispatch uses the command's key as job id and the engine ignores
  * events for another visit, so restoring twice does no harm. One worker at a
- * time runs it (a Redis lock).
+ * time runs it (a Redis lock with a short lease, renewed as the pass goes, so
+ * a worker killed in the middle of a pass holds the others up for seconds).
  */
 export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCounters, dispatchedKinds, staleAfterMs = 10_000, limit = 10_000 }: {
   db: Db;
@@ -44,8 +52,12 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
   limit?: number;
 }): Promise<ReconcileResult> {
   const result: ReconcileResult = { redisWasReset: false, requeued: 0, redispatched: 0, timersRestored: 0, rebuiltCounters: 0 };
-  const got = await redis.set(lockKey(prefix), "1", "EX", 60, "NX");
+  const token = randomUUID();
+  const got = await redis.set(lockKey(prefix), token, "PX", RECONCILE_LOCK_TTL_MS, "NX");
   if (!got) return result;
+  const renew = async () => {
+    if (Number(await redis.eval(RENEW_IF_OWNER, 1, lockKey(prefix), token, String(RECONCILE_LOCK_TTL_MS))) !== 1) throw new Error("reconcile lock lost");
+  };
   try {
     result.redisWasReset = (await redis.set(epochKey(prefix), new Date().toISOString(), "NX")) === "OK";
     const stale = result.redisWasReset ? 0 : staleAfterMs;
@@ -66,6 +78,7 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
        WHERE dispatched_at IS NULL AND (kind = ANY($1::text[]) OR kind = 'counters') AND created_at < now() - make_interval(secs => $2::float8) ORDER BY id LIMIT $3`,
       [kinds, stale / 1000, limit],
     );
+    await renew();
     const toMark: number[] = [];
     for (const row of pendingRows.filter((r) => r.kind === "counters")) {
       await applyCounters(row.id, (row.payload as { deltas: CounterDelta[] }).deltas);
@@ -75,6 +88,7 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
     if (undispatched.length) toMark.push(...(await dispatcher.dispatch(undispatched)));
 
     // 3. After a Redis reset: the pending work of waiting tasks.
+    await renew();
     if (result.redisWasReset) {
       const { rows: own } = await pool.query<OutboxRow>(
         `SELECT o.id, o.job_key AS key, o.kind, o.payload FROM outbox o JOIN task t ON t.id = o.task_id
@@ -96,6 +110,7 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
     result.redispatched += pendingRows.length;
 
     // 4. Node counters missing from Redis.
+    await renew();
     const { rows: processes } = await pool.query<{ process_id: number }>("SELECT id AS process_id FROM process");
     if (processes.length > 0) {
       const p = redis.pipeline();
@@ -103,6 +118,7 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
       const exists = (await p.exec()) ?? [];
       for (const [i, { process_id }] of processes.entries()) {
         if (Number(exists[i]?.[1]) === 0) {
+          if (result.rebuiltCounters % 50 === 49) await renew();
           await rebuildNodeCounts({ db, redis, prefix, processId: process_id });
           result.rebuiltCounters++;
         }
@@ -110,6 +126,6 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
     }
     return result;
   } finally {
-    await redis.del(lockKey(prefix)).catch(() => {});
+    await redis.eval(RELEASE_IF_OWNER, 1, lockKey(prefix), token).catch(() => {});
   }
 }
