@@ -87,6 +87,11 @@ export function FlowCanvas({ scheme, editable, issues, highlight, counts, showCo
     edits?.move(Object.fromEntries(dragged.map((n) => [n.id, n.position])));
   }, [edits]);
 
+  // Dragging the box around a selection moves the same nodes.
+  const onSelectionDragStop = useCallback((_: unknown, dragged: FlowNode[]) => {
+    edits?.move(Object.fromEntries(dragged.map((n) => [n.id, n.position])));
+  }, [edits]);
+
   const onSelection = useCallback(({ nodes: ns }: OnSelectionChangeParams<FlowNode, FlowEdge>) => onSelectionChange?.(ns.map((n) => n.id)), [onSelectionChange]);
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -116,6 +121,7 @@ export function FlowCanvas({ scheme, editable, issues, highlight, counts, showCo
           onConnect={onConnect}
           onDelete={onDelete}
           onNodeDragStop={onNodeDragStop}
+          onSelectionDragStop={onSelectionDragStop}
           onSelectionChange={onSelection}
           onNodeClick={(_, n) => onNodeClick?.(n.id)}
           onPaneClick={() => onPaneClick?.()}
@@ -127,7 +133,7 @@ export function FlowCanvas({ scheme, editable, issues, highlight, counts, showCo
           selectionKeyCode="Shift"
           fitView
           fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
-          minZoom={0.05}
+          minZoom={0.02}
           proOptions={{ hideAttribution: true }}
         >
           <Background gap={16} />

@@ -50,6 +50,9 @@ export interface EditorProcessDto {
 export type EditorMode = "edit" | "live";
 type SideTab = "inspect" | "problems" | "versions" | "dryrun";
 
+const EMPTY_SCHEME: ProcessScheme = { nodes: [] };
+const noSubscribe = () => () => {};
+
 function readScheme(raw: unknown): { scheme: ProcessScheme; problem: string | null } {
   const parsed = safeParseScheme(raw ?? { nodes: [] });
   if (parsed.ok) return { scheme: parsed.scheme, problem: null };
@@ -86,7 +89,9 @@ function EditorShell({ process, canEdit, canWriteTasks, initialMode }: { process
   const autosave = useAutosave({ store, processId: process.id, initialRevision: process.draftRevision, enabled: canEdit });
 
   const [info, setInfo] = useState<ProcessInfo>({ id: process.id, title: process.title, description: process.description, status: process.status, directUrlHash: process.directUrlHash });
-  const [published, setPublished] = useState(() => (process.published ? { version: process.published.version, scheme: readScheme(process.published.scheme).scheme } : null));
+  // The published scheme is parsed only when the live view first needs it (not on the editor's first paint).
+  const [published, setPublished] = useState<{ version: number; raw?: unknown; scheme?: ProcessScheme } | null>(() => (process.published ? { version: process.published.version, raw: process.published.scheme } : null));
+
   const [mode, setMode] = useState<EditorMode>(initialMode ?? (canEdit ? "edit" : "live"));
   const [viewing, setViewing] = useState<{ version: number; scheme: ProcessScheme } | null>(null);
   const [tab, setTab] = useState<SideTab>("inspect");
@@ -99,6 +104,7 @@ function EditorShell({ process, canEdit, canWriteTasks, initialMode }: { process
   const [notice, setNotice] = useState<{ tone: "ok" | "error"; text: string } | null>(null);
   const [publishing, setPublishing] = useState(false);
   const helpRef = useRef<HTMLDialogElement>(null);
+  const mounted = useSyncExternalStore(noSubscribe, () => true, () => false);
   const canvasBox = useRef<HTMLDivElement>(null);
   const seq = useRef(0);
   const selectIds = useCallback((ids: string[]) => setSelect({ ids, seq: ++seq.current }), []);
@@ -117,8 +123,9 @@ function EditorShell({ process, canEdit, canWriteTasks, initialMode }: { process
 
   // Problems: the engine's validation of the draft as it is now; the server's
   // (which also knows the other processes) for the version it last saw.
-  const deferredScheme = useDeferredValue(doc.scheme);
-  const clientIssues = useMemo(() => validateProcess(deferredScheme, { processKind: process.convType }), [deferredScheme, process.convType]);
+  // Deferred (starting from an empty scheme): validating 300 nodes never delays a paint, the first one included.
+  const deferredScheme = useDeferredValue(doc.scheme, EMPTY_SCHEME);
+  const clientIssues = useMemo(() => (deferredScheme === EMPTY_SCHEME ? [] : validateProcess(deferredScheme, { processKind: process.convType })), [deferredScheme, process.convType]);
   const issues = useMemo(
     () => displayIssues((publishIssues?.version === state.version ? publishIssues.issues : null) ?? autosave.serverIssues ?? clientIssues),
     [publishIssues, state.version, autosave.serverIssues, clientIssues],
@@ -126,10 +133,11 @@ function EditorShell({ process, canEdit, canWriteTasks, initialMode }: { process
   const issueMap = useMemo(() => issuesByNode(issues), [issues]);
   const errorCount = issues.filter((i) => i.severity === "error").length;
 
+  const publishedScheme = useMemo(() => (mode === "live" && published ? (published.scheme ?? readScheme(published.raw).scheme) : null), [mode, published]);
   const editable = canEdit && mode === "edit" && !viewing;
-  const shownScheme = viewing?.scheme ?? (mode === "live" && published ? published.scheme : doc.scheme);
+  const shownScheme = viewing?.scheme ?? (mode === "live" && publishedScheme ? publishedScheme : doc.scheme);
   const noIssues = useMemo(() => new Map(), []);
-  const names = useMemo(() => knownParams(doc.scheme, doc.params), [doc.scheme, doc.params]);
+  const names = useMemo(() => knownParams(deferredScheme, doc.params), [deferredScheme, doc.params]);
   const selectedNode = editable || (mode === "edit" && viewing) ? shownScheme.nodes.find((n) => selected.length === 1 && n.id === selected[0]) : undefined;
 
   const editScheme = useCallback((fn: (s: ProcessScheme) => ProcessScheme, key?: string) => store.editScheme(fn, key), [store]);
@@ -340,7 +348,9 @@ function EditorShell({ process, canEdit, canWriteTasks, initialMode }: { process
           </aside>
         )}
         <div ref={canvasBox} className="relative min-h-0 min-w-0 flex-1">
-          <FlowCanvas
+          {/* The canvas renders in the browser only: React Flow measures nodes in the DOM, and server-rendering
+              300 hidden nodes only to hydrate them again made the first paint slower. */}
+          {mounted ? <FlowCanvas
             scheme={shownScheme}
             editable={editable}
             issues={mode === "edit" && !viewing ? issueMap : noIssues}
@@ -356,7 +366,7 @@ function EditorShell({ process, canEdit, canWriteTasks, initialMode }: { process
                 setOpenTask(null);
               } else setTab("inspect");
             }}
-          />
+          /> : <div className="flex h-full items-center justify-center text-sm text-slate-400" data-testid="canvas-loading">Loading the canvas…</div>}
           {countsQuery.isError && (
             <div role="status" className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded bg-amber-100 px-3 py-1 text-sm text-amber-800">
               Live counts unavailable: {(countsQuery.error as Error).message}

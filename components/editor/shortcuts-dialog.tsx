@@ -5,7 +5,7 @@ import { SHORTCUTS } from "./use-shortcuts";
 /** The keyboard shortcuts (a native `<dialog>`: Esc closes, focus stays inside). */
 export const ShortcutsDialog = forwardRef<HTMLDialogElement>(function ShortcutsDialog(_, ref) {
   return (
-    <dialog ref={ref} className="w-[30rem] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40" aria-labelledby="shortcuts-title" data-testid="shortcuts-dialog">
+    <dialog ref={ref} className="m-auto w-[30rem] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40" aria-labelledby="shortcuts-title" data-testid="shortcuts-dialog">
       <div className="space-y-3 p-4">
         <h2 id="shortcuts-title" className="text-lg font-semibold">Keyboard shortcuts</h2>
         <table className="w-full text-sm">

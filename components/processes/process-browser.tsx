@@ -49,7 +49,7 @@ function Dialog({ open, title, onClose, children, testId }: { open: boolean; tit
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} onClose={onClose} className="w-[28rem] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40" aria-label={title} data-testid={testId}>
+    <dialog ref={ref} onClose={onClose} className="m-auto w-[28rem] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40" aria-label={title} data-testid={testId}>
       {open && (
         <div className="space-y-3 p-4">
           <h2 className="text-lg font-semibold">{title}</h2>
@@ -76,6 +76,16 @@ function PromptDialog({ open, title, label, value, onChange, onClose, onSubmit, 
     </Dialog>
   );
 }
+
+/** Closes the `<details>` menu a choice was made in. */
+function closeMenu(e: { currentTarget: Element }): void {
+  const menu = e.currentTarget.closest("details");
+  if (menu) menu.open = false;
+}
+
+const FolderIcon = () => (
+  <svg aria-hidden viewBox="0 0 16 16" className="mr-1 inline h-3.5 w-3.5 fill-current text-slate-400"><path d="M1.5 3A1.5 1.5 0 0 1 3 1.5h3.1l1.5 2H13A1.5 1.5 0 0 1 14.5 5v7.5A1.5 1.5 0 0 1 13 14H3a1.5 1.5 0 0 1-1.5-1.5z" /></svg>
+);
 
 function folderPath(folders: FolderItem[], id: number | null): string {
   const parts: string[] = [];
@@ -150,13 +160,16 @@ export function ProcessBrowser({ initial, canEdit }: { initial: Tree; canEdit: b
     folders.filter((f) => f.parentId === parentId).map((f) => (
       <li key={f.id}>
         <div className={`group flex items-center rounded ${scope === f.id ? "bg-brand-50 text-brand-700" : "hover:bg-slate-100"}`} style={{ paddingLeft: depth * 12 }}>
-          <button type="button" className="flex-1 truncate px-2 py-1 text-left text-sm" onClick={() => setScope(f.id)} data-testid={`folder-${f.id}`}>📁 {f.name}</button>
+          <button type="button" className="flex-1 truncate px-2 py-1 text-left text-sm" onClick={() => setScope(f.id)} data-testid={`folder-${f.id}`}><FolderIcon />{f.name}</button>
           {scope === f.id && (
-            <span className="flex gap-1 pr-1">
-              <a className="text-xs text-slate-500 hover:text-slate-900" href={`/api/folders/${f.id}/export?format=conveyor`} download title="Export the folder (Conveyor JSON)" data-testid={`export-folder-${f.id}`}>⤓</a>
-              <a className="text-xs text-slate-500 hover:text-slate-900" href={`/api/folders/${f.id}/export?format=corezoid`} download title="Export the folder (Corezoid)" data-testid={`export-folder-corezoid-${f.id}`}>⤓cz</a>
-              {canEdit && <button type="button" className="text-xs text-red-600" title="Delete the folder" aria-label={`delete folder ${f.name}`} onClick={() => setDialog({ kind: "delete-folder", f })}>✕</button>}
-            </span>
+            <details className="relative pr-1">
+              <summary className="cursor-pointer list-none rounded px-1 text-slate-500 hover:bg-slate-200" aria-label={`actions for folder ${f.name}`} data-testid={`folder-actions-${f.id}`}>⋯</summary>
+              <div className="absolute right-0 z-10 mt-1 w-52 rounded-md border border-slate-200 bg-white p-1 text-sm shadow-lg">
+                <a className="block rounded px-2 py-1 hover:bg-slate-50" href={`/api/folders/${f.id}/export?format=conveyor`} download onClick={closeMenu} data-testid={`export-folder-${f.id}`}>Export (Conveyor)</a>
+                <a className="block rounded px-2 py-1 hover:bg-slate-50" href={`/api/folders/${f.id}/export?format=corezoid`} download onClick={closeMenu} data-testid={`export-folder-corezoid-${f.id}`}>Export (Corezoid)</a>
+                {canEdit && <button type="button" className="block w-full rounded px-2 py-1 text-left text-red-700 hover:bg-red-50" onClick={(e) => { closeMenu(e); setDialog({ kind: "delete-folder", f }); }} data-testid={`delete-folder-${f.id}`}>Delete…</button>}
+              </div>
+            </details>
           )}
         </div>
         <ul>{renderFolders(f.id, depth + 1)}</ul>
@@ -206,12 +219,12 @@ export function ProcessBrowser({ initial, canEdit }: { initial: Tree; canEdit: b
                 <details className="relative">
                   <summary className="cursor-pointer list-none rounded px-2 py-1 text-slate-500 hover:bg-slate-100" aria-label={`actions for ${p.title}`} data-testid={`process-actions-${p.id}`}>⋯</summary>
                   <div className="absolute right-0 z-10 mt-1 w-48 rounded-md border border-slate-200 bg-white p-1 text-sm shadow-lg">
-                    {canEdit && <button type="button" className="block w-full rounded px-2 py-1 text-left hover:bg-slate-50" onClick={() => { setText(p.title); setDialog({ kind: "rename", p }); }} data-testid={`rename-${p.id}`}>Rename</button>}
-                    {canEdit && <button type="button" className="block w-full rounded px-2 py-1 text-left hover:bg-slate-50" onClick={() => { setTarget(p.folderId ? String(p.folderId) : ""); setDialog({ kind: "move", p }); }} data-testid={`move-${p.id}`}>Move to folder</button>}
-                    {canEdit && <button type="button" className="block w-full rounded px-2 py-1 text-left hover:bg-slate-50" onClick={() => run(() => api(`/api/processes/${p.id}/duplicate`, { body: {} }))} data-testid={`duplicate-${p.id}`}>Duplicate</button>}
-                    <a className="block rounded px-2 py-1 hover:bg-slate-50" href={`/api/processes/${p.id}/export?format=conveyor`} download>Export (Conveyor)</a>
-                    <a className="block rounded px-2 py-1 hover:bg-slate-50" href={`/api/processes/${p.id}/export?format=corezoid`} download>Export (Corezoid)</a>
-                    {canEdit && <button type="button" className="block w-full rounded px-2 py-1 text-left text-red-700 hover:bg-red-50" onClick={() => setDialog({ kind: "delete", p })} data-testid={`delete-${p.id}`}>Delete…</button>}
+                    {canEdit && <button type="button" className="block w-full rounded px-2 py-1 text-left hover:bg-slate-50" onClick={(e) => { closeMenu(e); setText(p.title); setDialog({ kind: "rename", p }); }} data-testid={`rename-${p.id}`}>Rename</button>}
+                    {canEdit && <button type="button" className="block w-full rounded px-2 py-1 text-left hover:bg-slate-50" onClick={(e) => { closeMenu(e); setTarget(p.folderId ? String(p.folderId) : ""); setDialog({ kind: "move", p }); }} data-testid={`move-${p.id}`}>Move to folder</button>}
+                    {canEdit && <button type="button" className="block w-full rounded px-2 py-1 text-left hover:bg-slate-50" onClick={(e) => { closeMenu(e); run(() => api(`/api/processes/${p.id}/duplicate`, { body: {} })); }} data-testid={`duplicate-${p.id}`}>Duplicate</button>}
+                    <a className="block rounded px-2 py-1 hover:bg-slate-50" href={`/api/processes/${p.id}/export?format=conveyor`} download onClick={closeMenu}>Export (Conveyor)</a>
+                    <a className="block rounded px-2 py-1 hover:bg-slate-50" href={`/api/processes/${p.id}/export?format=corezoid`} download onClick={closeMenu}>Export (Corezoid)</a>
+                    {canEdit && <button type="button" className="block w-full rounded px-2 py-1 text-left text-red-700 hover:bg-red-50" onClick={(e) => { closeMenu(e); setDialog({ kind: "delete", p }); }} data-testid={`delete-${p.id}`}>Delete…</button>}
                   </div>
                 </details>
               </li>

@@ -1,6 +1,10 @@
 import { testEnv, testUrls, withDatabaseName } from "../../server/testing/test-env.ts";
 
-/** The e2e stack has its own database, Redis database, queue prefix and port. */
+/**
+ * The e2e stack has its own database, Redis database, queue prefix and port.
+ * E2E_PORT, E2E_DB_NAME and E2E_REDIS_DB move it aside, so two runs (or a
+ * benchmark) on one machine do not share a server.
+ */
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e-admin-password-1" };
@@ -8,10 +12,10 @@ export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e-admin-passwor
 export function e2eEnv(): Record<string, string> {
   const { databaseUrl, redisUrl } = testUrls();
   const r = new URL(redisUrl);
-  r.pathname = "/2";
+  r.pathname = `/${process.env.E2E_REDIS_DB ?? "2"}`;
   return {
     ...testEnv(),
-    DATABASE_URL: withDatabaseName(databaseUrl, "conveyor_e2e"),
+    DATABASE_URL: withDatabaseName(databaseUrl, process.env.E2E_DB_NAME ?? "conveyor_e2e"),
     REDIS_URL: r.toString(),
     QUEUE_PREFIX: "conveyor-e2e",
     APP_URL: E2E_BASE_URL,

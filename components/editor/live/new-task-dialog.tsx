@@ -32,7 +32,7 @@ export function NewTaskButton({ processId, onCreated }: { processId: number; onC
   return (
     <>
       <Button variant="secondary" onClick={() => dialog.current?.showModal()} data-testid="new-task">New task</Button>
-      <dialog ref={dialog} className="w-[28rem] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40" aria-labelledby="new-task-title">
+      <dialog ref={dialog} className="m-auto w-[28rem] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40" aria-labelledby="new-task-title">
         <form method="dialog" className="space-y-3 p-4" onSubmit={(e) => { e.preventDefault(); submit(); }}>
           <h2 id="new-task-title" className="text-lg font-semibold">New task</h2>
           <label className="block text-xs font-medium text-slate-700">Ref (optional, unique among live tasks)

@@ -7,10 +7,10 @@ import { getEditorProcess } from "@/server/processes/process-queries";
 
 export const dynamic = "force-dynamic";
 
+// The title names the process by id only: metadata is computed beside the page, and the
+// process's title is for signed-in readers.
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
-  const id = Number((await params).id);
-  const proc = Number.isSafeInteger(id) && id > 0 ? await webContext().db.process.findUnique({ where: { id }, select: { title: true } }) : null;
-  return { title: `${proc?.title ?? "Process"} · Conveyor` };
+  return { title: `Process #${(await params).id} · Conveyor` };
 }
 
 /** The editor: viewers read (draft, versions, live counts and tasks); editors also change. */
