@@ -138,7 +138,9 @@ function EditorShell({ process, canEdit, canWriteTasks, initialMode }: { process
   const shownScheme = viewing?.scheme ?? (mode === "live" && publishedScheme ? publishedScheme : doc.scheme);
   const noIssues = useMemo(() => new Map(), []);
   const names = useMemo(() => knownParams(deferredScheme, doc.params), [deferredScheme, doc.params]);
-  const selectedNode = editable || (mode === "edit" && viewing) ? shownScheme.nodes.find((n) => selected.length === 1 && n.id === selected[0]) : undefined;
+  // The inspector shows the selected node in the edit view, read-only unless editable: a viewer reads a
+  // node's settings in the draft as anyone does in a published version.
+  const selectedNode = mode === "edit" ? shownScheme.nodes.find((n) => selected.length === 1 && n.id === selected[0]) : undefined;
 
   const editScheme = useCallback((fn: (s: ProcessScheme) => ProcessScheme, key?: string) => store.editScheme(fn, key), [store]);
 
@@ -273,8 +275,8 @@ function EditorShell({ process, canEdit, canWriteTasks, initialMode }: { process
   }, [process.id, store, autosave]);
 
   const editNode = useCallback((fn: (n: SchemeNode) => SchemeNode, key: string) => {
-    if (selectedNode) editScheme((s) => updateNode(s, selectedNode.id, fn), key);
-  }, [editScheme, selectedNode]);
+    if (selectedNode && editable) editScheme((s) => updateNode(s, selectedNode.id, fn), key);
+  }, [editScheme, selectedNode, editable]);
 
   const switchMode = (m: EditorMode) => {
     setMode(m);

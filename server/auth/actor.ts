@@ -1,5 +1,5 @@
 import { AppError } from "../errors.ts";
-import { can, isRole, type Permission, type Role } from "./roles.ts";
+import { can, describePermission, isRole, type Permission, type Role } from "./roles.ts";
 import type { Auth } from "./auth.ts";
 
 /** Who is asking: an operator signed in through a session cookie. */
@@ -22,6 +22,6 @@ export async function getActor({ auth, headers }: { auth: Auth; headers: Headers
 /** 401 without an actor, 403 when the actor's role lacks the permission. */
 export function authorize(actor: Actor | null, permission: Permission): Actor {
   if (!actor) throw new AppError("unauthorized", "sign in first");
-  if (!can(actor.role, permission)) throw new AppError("forbidden", `your role (${actor.role}) may not ${permission.replace(":", " ")}`);
+  if (!can(actor.role, permission)) throw new AppError("forbidden", `your role (${actor.role}) may not ${describePermission(permission)}`);
   return actor;
 }

@@ -30,6 +30,35 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
+/**
+ * Each permission as what it lets one do, for "your role (viewer) may not …".
+ * A Record over every permission: a new one does not compile without its phrase.
+ */
+const PERMISSION_PHRASES: Record<Permission, string> = {
+  "process:read": "read processes",
+  "process:write": "change processes",
+  "task:read": "read tasks",
+  "task:write": "create or change tasks",
+  "user:manage": "manage users",
+  "apiuser:manage": "manage API users",
+  "secret:manage": "manage secrets",
+  "audit:read": "read the audit log",
+  "source:manage": "manage ingestion sources",
+  "dashboard:read": "read dashboards",
+  "dashboard:write": "change dashboards",
+  "retention:manage": "manage task retention",
+  "metrics:read": "read metrics",
+  "channel:read": "read alert channels",
+  "channel:manage": "manage alert channels",
+  "alert:read": "read the delivery log",
+  "alert:resend": "resend alerts",
+};
+
+/** What a permission lets one do, in words: `user:manage` → "manage users". */
+export function describePermission(permission: Permission): string {
+  return PERMISSION_PHRASES[permission];
+}
+
 export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (ROLES as readonly string[]).includes(value);
 }
