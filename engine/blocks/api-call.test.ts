@@ -64,6 +64,24 @@ describe("API Call: request", () => {
     expect(errorOf(n.entered.task.data, "api")).toEqual({ type: "software", tag: "api_bad_answer", description: "no_scheme" });
   });
 
+  it("fails with api_bind_error (hardware), sending nothing, when the request cannot be built", () => {
+    const bind = (logic: Record<string, unknown>, data: Record<string, unknown> = {}) => {
+      const n = singleNode({ type: "api", url: "https://x.test/", extra: {}, ...logic }, data);
+      expect(n.entered.commands).toEqual([]);
+      expect(n.entered.task.nodeId).toBe("err");
+      return errorOf(n.entered.task.data, "api");
+    };
+    expect(bind({ method: "FETCH" })).toEqual({ type: "hardware", tag: "api_bind_error", description: "unsupported method FETCH" });
+    // A rendered line break would split the header (header injection): refused, not sent.
+    expect(bind({ method: "GET", extra_headers: { "X-User": "{{user}}" } }, { user: "ann\r\nX-Admin: yes" })).toEqual({
+      type: "hardware", tag: "api_bind_error", description: "header X-User holds a character an HTTP header cannot carry (a line break, control or non-Latin-1 character)",
+    });
+    expect(bind({ method: "GET", extra_headers: { "Bad Name": "v" } })).toMatchObject({ type: "hardware", tag: "api_bind_error", description: 'header name "Bad Name" is not a valid HTTP token' });
+    // Method names are case-insensitive; Latin-1 header text is fine.
+    const ok = singleNode({ type: "api", method: "post", url: "https://x.test/", extra: {}, extra_headers: { "X-Name": "Zoë\tA" } });
+    expect(httpCall(ok.entered.commands).request).toMatchObject({ method: "POST", headers: { "X-Name": "Zoë\tA" } });
+  });
+
   it("fails with api_wrong_convert_param when a parameter does not cast", () => {
     const n = singleNode({ type: "api", method: "POST", url: "https://x.test/", extra: { n: "{{v}}" }, extra_type: { n: "number" } }, { v: "x" });
     expect(errorOf(n.entered.task.data, "api").tag).toBe("api_wrong_convert_param");

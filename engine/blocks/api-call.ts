@@ -10,7 +10,8 @@
  *   failed_connect, blocked address, non-2xx status: `__conveyor_api_return_http_code__`),
  *   api_no_valid_json, api_no_request_proc / api_no_ops / api_bad_res_data,
  *   api_wrong_convert_param, api_task_size_overflow_limit, api_expire_query (all threads
- *   busy, hardware), api_fatal_error (hardware).
+ *   busy, hardware), api_fatal_error (hardware), api_bind_error (hardware: the request
+ *   cannot be built — an unknown method, a header name or value HTTP cannot carry).
  */
 import { z } from "zod";
 import { applyEntries, castFailureDescription, evaluateValueMap } from "../expr/cast.ts";
@@ -52,6 +53,10 @@ export type ApiCallLogic = z.infer<typeof apiCallLogicSchema>;
 
 const PREFIX = "api";
 const QUERY_METHODS = new Set<HttpMethod>(["GET", "HEAD", "OPTIONS"]);
+/** RFC 9110 token: a header name. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Characters a header value cannot hold (the HTTP client refuses them too). */
+const BAD_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 type Built = { ok: true; request: HttpRequest } | { ok: false; outcome: Outcome };
 
@@ -88,7 +93,15 @@ export function buildApiRequest(logic: ApiCallLogic, ctx: Pick<BlockContext, "ta
   if (!values.ok) return { ok: false, outcome: failure(PREFIX, "api_wrong_convert_param", "software", castFailureDescription(values.failure)) };
   const params = applyEntries({}, values.entries);
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(logic.extra_headers ?? {})) headers[k] = renderTemplate(toText(v), scope);
+  for (const [k, v] of Object.entries(logic.extra_headers ?? {})) {
+    const value = renderTemplate(toText(v), scope);
+    // What HTTP cannot carry is refused here, before anything is sent (a CR/LF would also split the header).
+    if (!HEADER_NAME.test(k)) return { ok: false, outcome: failure(PREFIX, "api_bind_error", "hardware", `header name ${JSON.stringify(k)} is not a valid HTTP token`) };
+    if (BAD_HEADER_VALUE.test(value)) {
+      return { ok: false, outcome: failure(PREFIX, "api_bind_error", "hardware", `header ${k} holds a character an HTTP header cannot carry (a line break, control or non-Latin-1 character)`) };
+    }
+    headers[k] = value;
+  }
   const contentType = (logic.content_type || headerValue(headers, "content-type") || "application/json").toLowerCase();
   const t = ctx.task;
   let body: string | undefined;
