@@ -11,7 +11,8 @@
  *                   a message built like the example's; sign-in failures counted per account (─▶ 04);
  *                   rules: sign-in without MFA, root sign-in ─▶ Notify
  *   03 API checks:  the AWS alarm template's rules and CIS 4.1–4.15 in a chain: each rule ─(match)─▶ Notify ─▶ next rule
- *   04 Sign-in failure window (state diagram, one task per account): 3 failures within 5 minutes ─▶ Notify
+ *   04 Sign-in failure window (state diagram, one task per account): 3 failures within 5 minutes of each
+ *                   other by eventTime (a sliding window: the two latest failure times are kept) ─▶ Notify
  */
 import { createHash } from "node:crypto";
 import { API_RULES, SIGNIN_FAILURE_RULE, SIGNIN_RULES, type Rule } from "./rules.ts";
@@ -129,6 +130,13 @@ function router(): unknown {
   return { nodes: b.nodes, web_settings: [[], []] };
 }
 
+/**
+ * A failure's time for the window: its eventTime ("2023-07-10T12:01:27Z", UTC) in unix seconds.
+ * `$.unixtime(...)` takes literal numbers as year, month, day, hour, minute, second (T and Z are
+ * separators); an event without eventTime counts at the time it is processed (`$.unixtime()`).
+ */
+export const FAILURE_AT = "$.unixtime({{eventTime}})";
+
 function nonApi(): unknown {
   const b = new SchemeBuilder("non-api");
   b.start("Prepare");
@@ -158,8 +166,8 @@ function nonApi(): unknown {
   b.node("Sign-in failure", [setParam({ MyEventDetails: "Failed to log in to account {{AccountAlias}} ({{recipientAccountId}}) from ip {{sourceIPAddress}}" }, b.id("Failed")), go(b.id("Count the failure"))], [440, 540]);
   b.node("Sign-in success", [setParam({ MyEventDetails: "Logged in to account {{AccountAlias}} ({{recipientAccountId}}) from ip {{sourceIPAddress}}" }, b.id("Failed")), go(b.id("Check MFA usage"))], [760, 540]);
   // Failures are counted per account by a state diagram task (ref = account): created on the first, modified after.
-  b.node("Count the failure", [copyTo(PACK_IDS.window, b.id("Add to the window"), { ref: "{{recipientAccountId}}", group: "", data: { failure_at: "$.unixtime()", AccountAlias: "{{AccountAlias}}", recipientAccountId: "{{recipientAccountId}}", sourceIPAddress: "{{sourceIPAddress}}", user: "{{userIdentity.userName}}" }, data_type: { failure_at: "number", AccountAlias: "string", recipientAccountId: "string", sourceIPAddress: "string", user: "string" } }), go(b.id("Check MFA usage"))], [440, 680], { description: "Creates the account's window task; when it exists (not_unical_ref), modifies it instead." });
-  b.node("Add to the window", [{ type: "api_copy", mode: "modify", conv_id: PACK_IDS.window, ref: "{{recipientAccountId}}", group: "", data: { failure_at: "$.unixtime()", sourceIPAddress: "{{sourceIPAddress}}", user: "{{userIdentity.userName}}" }, data_type: { failure_at: "number", sourceIPAddress: "string", user: "string" }, is_sync: true, err_node_id: b.id("Check MFA usage") }, go(b.id("Check MFA usage"))], [200, 800]);
+  b.node("Count the failure", [copyTo(PACK_IDS.window, b.id("Add to the window"), { ref: "{{recipientAccountId}}", group: "", data: { failure_at: FAILURE_AT, eventTime: "{{eventTime}}", AccountAlias: "{{AccountAlias}}", recipientAccountId: "{{recipientAccountId}}", sourceIPAddress: "{{sourceIPAddress}}", user: "{{userIdentity.userName}}" }, data_type: { failure_at: "number", eventTime: "string", AccountAlias: "string", recipientAccountId: "string", sourceIPAddress: "string", user: "string" } }), go(b.id("Check MFA usage"))], [440, 680], { description: "Creates the account's window task; when it exists (not_unical_ref), modifies it instead." });
+  b.node("Add to the window", [{ type: "api_copy", mode: "modify", conv_id: PACK_IDS.window, ref: "{{recipientAccountId}}", group: "", data: { failure_at: FAILURE_AT, eventTime: "{{eventTime}}", sourceIPAddress: "{{sourceIPAddress}}", user: "{{userIdentity.userName}}" }, data_type: { failure_at: "number", eventTime: "string", sourceIPAddress: "string", user: "string" }, is_sync: true, err_node_id: b.id("Check MFA usage") }, go(b.id("Check MFA usage"))], [200, 800]);
   b.node("Check MFA usage", [
     when(b.id("Using MFA"), [{ param: "_mfaUsed", fun: "eq", value: "Yes" }]),
     go(b.id("Not using MFA")),
@@ -182,29 +190,48 @@ function api(): unknown {
   return { nodes: b.nodes, web_settings: [[], []] };
 }
 
-/** One task per account (ref = account id); each modification is one failed sign-in. */
+/**
+ * One task per account (ref = account id); each modification is one failed sign-in, with
+ * `failure_at` = its eventTime in unix seconds. A sliding window over event times: the task keeps
+ * the two latest failure times t1 ≤ t2 (0: none yet); a new failure is placed after, between or
+ * before them, and when the earliest and the latest of those three are at most `windowSec` apart,
+ * that is `threshold` (3) failures within the window: alert, and start again from none. Failures
+ * that arrive out of order (CloudTrail files hold older records) are placed by their time.
+ */
 function window(): unknown {
   const r = SIGNIN_FAILURE_RULE;
+  if (r.threshold !== 3) throw new Error("the sign-in failure window keeps the two previous failures: it counts to 3");
   const b = new SchemeBuilder("window");
+  const place = b.id("Place the failure");
+  const check = b.id(`Within ${r.windowSec / 60} minutes?`);
   b.start("Init");
-  b.node("Init", [setParam({ count: "0", window_start: "0" }, b.id("Tally")), go(b.id("Tally"))], [360, 140]);
-  b.node("Tally", [
-    when(b.id("Start a window"), [{ param: "failure_at", fun: "more", value: `$.math({{window_start}}+${r.windowSec})`, cast: "number" }]),
-    go(b.id("Count")),
-  ], [360, 260], { description: `A failure more than ${r.windowSec} s after the window opened starts a new window.` });
-  b.node("Start a window", [setParam({ count: "1", window_start: "{{failure_at}}" }, b.id("Counting")), go(b.id("Threshold reached?"))], [160, 400]);
-  b.node("Count", [setParam({ count: "$.math({{count}}+1)" }, b.id("Counting")), go(b.id("Threshold reached?"))], [560, 400]);
-  b.node("Threshold reached?", [when(b.id("Alert: sign-in failures"), [{ param: "count", fun: "more_or_eq", value: String(r.threshold), cast: "number" }]), go(b.id("Counting"))], [360, 540]);
+  b.node("Init", [setParam({ count: "0", t1: "0", t2: "0" }, b.id("Counting")), go(place)], [360, 140], { description: "count: failures since the last alert; t1 ≤ t2: the two latest failure times (unix seconds, 0 = none)." });
+  b.node("Place the failure", [
+    when(b.id("Latest"), [{ param: "failure_at", fun: "more_or_eq", value: "{{t2}}", cast: "number" }]),
+    when(b.id("Between"), [{ param: "failure_at", fun: "more_or_eq", value: "{{t1}}", cast: "number" }]),
+    go(b.id("Earliest")),
+  ], [360, 260], { description: "By event time: after t2, between t1 and t2, or before t1 (a late record)." });
+  // Each branch sets first/last (the earliest and latest of t1, t2 and the new failure) and keeps the two latest.
+  b.node("Latest", [setParam({ count: "$.math({{count}}+1)", first: "{{t1}}", last: "{{failure_at}}", t1: "{{t2}}", t2: "{{failure_at}}" }, b.id("Counting")), go(check)], [80, 400]);
+  b.node("Between", [setParam({ count: "$.math({{count}}+1)", first: "{{t1}}", last: "{{t2}}", t1: "{{failure_at}}" }, b.id("Counting")), go(check)], [360, 400]);
+  b.node("Earliest", [setParam({ count: "$.math({{count}}+1)", first: "{{failure_at}}", last: "{{t2}}" }, b.id("Counting")), go(check)], [640, 400]);
+  b.node(`Within ${r.windowSec / 60} minutes?`, [
+    when(b.id("Alert: sign-in failures"), [
+      { param: "first", fun: "more", value: "0", cast: "number" },
+      { param: "last", fun: "less_or_eq", value: `$.math({{first}}+${r.windowSec})`, cast: "number" },
+    ]),
+    go(b.id("Counting")),
+  ], [360, 540], { description: `${r.threshold} failures (the two kept and this one) no more than ${r.windowSec} s apart by event time.` });
   b.node("Alert: sign-in failures", [{
     type: "notify", channel: PACK_CHANNEL, severity: "high",
     title: `${r.threshold} failed console sign-ins in {{AccountAlias}}`,
-    message: `${r.title} — {{count}} failed console sign-ins within ${r.windowSec / 60} minutes in account {{AccountAlias}} ({{recipientAccountId}}); the last one by {{user}} from {{sourceIPAddress}}.`,
-    fields: { Rule: r.refs.join(", "), Account: "{{AccountAlias}} ({{recipientAccountId}})", "Last source IP": "{{sourceIPAddress}}", "Last user": "{{user}}" },
+    message: `${r.title} — ${r.threshold} failed console sign-ins within $.math({{last}}-{{first}}) seconds (at most ${r.windowSec / 60} minutes apart) in account {{AccountAlias}} ({{recipientAccountId}}); the last one by {{user}} from {{sourceIPAddress}} at {{eventTime}}.`,
+    fields: { Rule: r.refs.join(", "), Account: "{{AccountAlias}} ({{recipientAccountId}})", "Last source IP": "{{sourceIPAddress}}", "Last user": "{{user}}", "Last failure": "{{eventTime}}" },
     err_node_id: b.id("Reset"),
   }, go(b.id("Reset"))], [360, 680]);
-  b.node("Reset", [setParam({ count: "0", window_start: "0" }, b.id("Counting")), go(b.id("Counting"))], [360, 800]);
+  b.node("Reset", [setParam({ count: "0", t1: "0", t2: "0" }, b.id("Counting")), go(b.id("Counting"))], [360, 800]);
   // The state: waits for the next failure (a modification); a match forwards it, otherwise it stays.
-  b.node("Counting", [{ type: "api_callback" }, when(b.id("Tally"), [{ param: "failure_at", fun: "more", value: "0", cast: "number" }]), go(b.id("Counting"))], [760, 260], { icon: "state" });
+  b.node("Counting", [{ type: "api_callback" }, when(place, [{ param: "failure_at", fun: "more", value: "0", cast: "number" }]), go(b.id("Counting"))], [760, 260], { icon: "state" });
   return { nodes: b.nodes, web_settings: [[], []] };
 }
 
@@ -220,7 +247,7 @@ export function buildAwsSecurityPack(): unknown[] {
     proc(PACK_IDS.router, "AWS · 01 Event router", "Maps accounts to aliases and routes CloudTrail events to the classifiers. Point your ingestion source here.", router(), "process", [...cloudTrailParams, param("AccountAlias", "Account name")]),
     proc(PACK_IDS.nonApi, "AWS · 02 Non-API checks", "Console sign-ins (success, failure, MFA), spot instances; sign-in failures counted per account.", nonApi(), "process", cloudTrailParams),
     proc(PACK_IDS.api, "AWS · 03 API checks", "The AWS CloudTrail alarm template (10 rules) and CIS AWS Foundations 4.1–4.15, one alert per matching rule.", api(), "process", cloudTrailParams),
-    proc(PACK_IDS.window, "AWS · 04 Sign-in failure window", `One task per account; alerts at ${SIGNIN_FAILURE_RULE.threshold} console sign-in failures within ${SIGNIN_FAILURE_RULE.windowSec / 60} minutes.`, window(), "state"),
+    proc(PACK_IDS.window, "AWS · 04 Sign-in failure window", `One task per account; alerts at ${SIGNIN_FAILURE_RULE.threshold} console sign-in failures within ${SIGNIN_FAILURE_RULE.windowSec / 60} minutes of each other (by eventTime, a sliding window).`, window(), "state"),
   ];
 }
 

@@ -117,6 +117,15 @@ describe("templates: functions", () => {
     expect(() => r("$.unixtime(%y-%m-%d 02:00:00).tz('Mars/Base')")).toThrow(TemplateError);
   });
 
+  it("$.unixtime reads an ISO-8601 UTC time such as CloudTrail's eventTime (T and Z separate the literal fields)", () => {
+    expect(r("$.unixtime({{eventTime}})", { eventTime: "2023-07-10T12:01:27Z" })).toBe(String(Date.UTC(2023, 6, 10, 12, 1, 27) / 1000));
+    expect(r("$.unixtime({{eventTime}})", { eventTime: "2024-02-29T23:59:59Z" })).toBe(String(Date.UTC(2024, 1, 29, 23, 59, 59) / 1000));
+    // Fractions of a second are a seventh field: refused, not misread.
+    expect(() => r("$.unixtime({{eventTime}})", { eventTime: "2023-07-10T12:01:27.123Z" })).toThrow(TemplateError);
+    // No time at all is now.
+    expect(r("$.unixtime({{eventTime}})", {})).toBe(String(NOW / 1000));
+  });
+
   it("$.date formats with per-component shifts and zones", () => {
     expect(r("$.date(%y-%m-%d %h:%i:%s)")).toBe("2024-01-15 10:20:30");
     expect(r("$.date(%y-%m-%d+20)")).toBe("2024-02-04");
