@@ -16,6 +16,7 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages only: not the login page, API routes, Next's assets or static files.
-  matcher: ["/((?!login|invite/|forbidden|api/|_next/|favicon\\.ico|.*\\.(?:png|svg|ico|css|js|txt)$).*)"],
+  // Pages only: not the login page, API routes, /metrics (a route handler that
+  // checks its bearer token or session itself), Next's assets or static files.
+  matcher: ["/((?!login|invite/|forbidden|api/|metrics$|_next/|favicon\\.ico|.*\\.(?:png|svg|ico|css|js|txt)$).*)"],
 };

@@ -35,6 +35,22 @@ export async function liveWorkerKeys({ redis, prefix }: { redis: Redis; prefix: 
   return keys;
 }
 
+/**
+ * What anyone may see of a report (GET /api/health is public): up or down and
+ * latencies, never the error text, which names hosts, ports and users.
+ */
+export interface PublicHealth {
+  status: HealthReport["status"];
+  database: { ok: boolean; latencyMs?: number };
+  redis: { ok: boolean; latencyMs?: number };
+  workers: { ok: boolean; live: number };
+}
+
+export function publicHealth(report: HealthReport): PublicHealth {
+  const part = ({ ok, latencyMs }: { ok: boolean; latencyMs?: number }) => (latencyMs === undefined ? { ok } : { ok, latencyMs });
+  return { status: report.status, database: part(report.database), redis: part(report.redis), workers: { ok: report.workers.ok, live: report.workers.live } };
+}
+
 /** Database, Redis and worker liveness. `down` when the database or Redis fails; `degraded` when no worker is live. */
 export async function checkHealth({ db, redis, prefix, timeoutMs = 2000 }: { db: Db; redis: Redis; prefix: string; timeoutMs?: number }): Promise<HealthReport> {
   const [database, redisRes] = await Promise.all([timed(() => db.$queryRaw`SELECT 1`, timeoutMs), timed(() => redis.ping(), timeoutMs)]);

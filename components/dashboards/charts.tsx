@@ -22,11 +22,19 @@ export function formatTime(t: number, bucket: Bucket): string {
 
 export const formatNumber = (n: number) => (Math.abs(n) >= 10_000 ? Intl.NumberFormat([], { notation: "compact", maximumFractionDigits: 1 }).format(n) : Intl.NumberFormat().format(Math.round(n * 100) / 100));
 
-/** A round upper bound for the y axis (1, 2, 5 × 10^n), never 0. */
-function niceMax(v: number): number {
-  if (v <= 0) return 1;
+/**
+ * A round upper bound for the y axis, never 0. The axis is labelled at the
+ * top, the middle and 0, so for whole numbers (task counts) the top is even
+ * (2, 4, 6, 8 or 10 × 10^n): a count axis never reads "2.5" or "0.5".
+ * Fractional values get 1, 2 or 5 × 10^n.
+ */
+export function axisMax(values: number[]): number {
+  const v = Math.max(0, ...values);
+  const whole = values.every((x) => Number.isInteger(x));
+  if (v <= 0) return whole ? 2 : 1;
   const p = 10 ** Math.floor(Math.log10(v));
-  return ([1, 2, 5, 10].find((m) => m * p >= v) ?? 10) * p;
+  const steps = whole && p < 10 ? [2, 4, 6, 8, 10] : [1, 2, 5, 10];
+  return (steps.find((m) => m * p >= v) ?? 10) * p;
 }
 
 export interface ChartSeries {
@@ -44,7 +52,7 @@ export function TimeChart({ kind, bucket, times, series, testId, dark = false, h
   height?: string;
 }) {
   const n = times.length;
-  const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
+  const max = axisMax(series.flatMap((s) => s.values));
   const x = (i: number) => (n <= 1 ? W / 2 : (i / (n - 1)) * W);
   const y = (v: number) => H - (v / max) * H;
   const slot = W / Math.max(n, 1);

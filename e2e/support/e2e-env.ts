@@ -8,6 +8,8 @@ import { testEnv, testUrls, withDatabaseName } from "../../server/testing/test-e
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
 export const E2E_BASE_URL = `http://127.0.0.1:${E2E_PORT}`;
 export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e-admin-password-1" };
+/** The bearer token a Prometheus scraper sends to /metrics on the e2e server. */
+export const E2E_METRICS_TOKEN = "e2e-metrics-token-0123456789abcdef";
 
 export function e2eEnv(): Record<string, string> {
   const { databaseUrl, redisUrl } = testUrls();
@@ -24,5 +26,6 @@ export function e2eEnv(): Record<string, string> {
     LOG_LEVEL: "info",
     // Alert channels in the e2e tests point at receivers on 127.0.0.1.
     HTTP_ALLOW_PRIVATE: "true",
+    METRICS_TOKEN: E2E_METRICS_TOKEN,
   };
 }

@@ -142,14 +142,62 @@ describe("retention", () => {
     expect(await h.db.task.count({ where: { processId: fine } })).toBe(0);
   });
 
-  it("runs on the worker's schedule (the retention job), and on request", async () => {
-    const scheduled = await h.publish(scheme(), { title: "scheduled" });
-    const ids = await runTasks(scheduled, ["ok", "ok"]);
+  it("runs when an admin asks for a run (Run now), without waiting for the schedule", async () => {
+    const requested = await h.publish(scheme(), { title: "requested" });
+    const ids = await runTasks(requested, ["ok", "ok"]);
     await ageTasks(ids, 2 * DAY);
-    await setRetentionPolicy({ db: h.db, processId: scheduled, input: { keepFinishedSec: 86_400, archive: false, enabled: true }, actorId: null });
+    await setRetentionPolicy({ db: h.db, processId: requested, input: { keepFinishedSec: 86_400, archive: false, enabled: true }, actorId: null });
     const { requestRetentionRun } = await import("../../workers/maintenance.ts");
     await requestRetentionRun({ redisUrl: h.config.REDIS_URL, prefix: h.config.QUEUE_PREFIX });
-    await h.waitFor("the worker's retention run", () => h.db.task.count({ where: { processId: scheduled } }), (n) => n === 0);
-    expect(await readNodeCounts({ redis: h.redis, prefix: h.config.QUEUE_PREFIX, processId: scheduled })).toMatchObject({ done: 2 });
+    await h.waitFor("the worker's retention run", () => h.db.task.count({ where: { processId: requested } }), (n) => n === 0);
+    expect(await readNodeCounts({ redis: h.redis, prefix: h.config.QUEUE_PREFIX, processId: requested })).toMatchObject({ done: 2 });
   });
+
+  it("runs on the worker's schedule (RETENTION_INTERVAL_SEC) with nobody asking, again and again", async () => {
+    const scheduled = await h.publish(scheme(), { title: "scheduled" });
+    await setRetentionPolicy({ db: h.db, processId: scheduled, input: { keepFinishedSec: 86_400, archive: false, enabled: true }, actorId: null });
+    const first = await runTasks(scheduled, ["ok", "ok"]);
+    // A worker whose retention job scheduler runs every 10 s (the shortest RETENTION_INTERVAL_SEC allowed) replaces the 600 s one.
+    await h.worker!.stop();
+    h.worker = null;
+    await ageTasks(first, 2 * DAY);
+    const fast = await createHarness({ flush: false, startWorker: false, env: { RETENTION_INTERVAL_SEC: "10" } });
+    try {
+      await fast.startWorker();
+      const { Queue } = await import("bullmq");
+      const { bullConnection } = await import("../../workers/queues.ts");
+      const { MAINTENANCE_QUEUES } = await import("../../workers/maintenance.ts");
+      const queue = new Queue(MAINTENANCE_QUEUES.retention, { connection: bullConnection(h.config.REDIS_URL), prefix: h.config.QUEUE_PREFIX });
+      try {
+        expect((await queue.getJobSchedulers()).map((j) => [j.key, j.every])).toEqual([["retention", 10_000]]);
+        // Nobody asked for a run: no "Run now" job exists, now or later.
+        expect(await queue.getJob("retention-now")).toBeUndefined();
+
+        // The scheduler's first iteration runs as it is set up, and purges the aged tasks.
+        const policy = () => h.db.retentionPolicy.findUniqueOrThrow({ where: { processId: scheduled } });
+        await fast.waitFor("the first scheduled retention run", policy, (r) => r.purgedTotal === 2n, 25_000);
+        expect(await h.db.task.count({ where: { id: { in: first } } })).toBe(0);
+        const firstRun = (await policy()).lastRunAt!;
+
+        // And again on the following iteration, for tasks that finished (and aged) after that run.
+        const second = await h.submit(scheduled, [{ data: { kind: "ok" } }, { data: { kind: "bad" } }]);
+        await h.waitFor("the second tasks to finish", () => h.db.task.count({ where: { id: { in: second }, status: "finished" } }), (n) => n === 2);
+        await ageTasks(second, 2 * DAY);
+        const { lastRunAt: secondRun } = await fast.waitFor("the next scheduled run", policy, (r) => r.purgedTotal === 4n && r.lastPurged === 2, 25_000);
+        expect(await h.db.task.count({ where: { id: { in: second } } })).toBe(0);
+        // One interval later, not sooner (nothing but the schedule runs it) and not much later.
+        expect(secondRun!.getTime() - firstRun.getTime()).toBeGreaterThanOrEqual(9_000);
+        expect(secondRun!.getTime() - firstRun.getTime()).toBeLessThan(20_000);
+        expect(await queue.getJob("retention-now")).toBeUndefined();
+      } finally {
+        await queue.close();
+      }
+      // Totals stay.
+      await h.waitFor("final totals", () => readNodeCounts({ redis: h.redis, prefix: h.config.QUEUE_PREFIX, processId: scheduled }), (c) => c.done === 3 && c.failed === 1);
+      expect(await rebuildNodeCounts({ db: h.db, redis: h.redis, prefix: h.config.QUEUE_PREFIX, processId: scheduled })).toMatchObject({ done: 3, failed: 1 });
+    } finally {
+      await fast.close();
+      await h.startWorker();
+    }
+  }, 90_000);
 });

@@ -1,26 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildScheme, finalNode, go, logicNode, startNode } from "@/engine/testing/builders";
+import { buildScheme, escalationNode, finalNode, go, logicNode, startNode, timeLimit } from "@/engine/testing/builders";
 import { createChannel } from "@/server/alerts/channel-service";
 import { startHttpReceiver, type HttpReceiver } from "@/server/alerts/testing/receivers";
 import { createSecretBox } from "@/server/crypto/secret-box";
+import { deliverCallback } from "@/server/tasks/deliver-callback";
 import { parsePrometheus } from "@/server/observability/prometheus";
 import { signedInCookies } from "@/server/testing/sessions";
 import { testEnv } from "@/server/testing/test-env";
 import { createHarness, type Harness } from "@/server/testing/worker-harness";
 
 /**
- * Scrapes /api/metrics (the real route handler, with the real worker moving
- * tasks and delivering alerts) and checks every documented series is there
- * with values that fit what was done: tasks moved, their step latencies,
- * queue depth and age while no worker consumes, alert deliveries and
- * failures, HTTP durations, worker heartbeats.
+ * Scrapes /api/metrics and /metrics (the real route handlers, with the real
+ * worker moving tasks and delivering alerts) and checks every documented
+ * series is there with values that fit what was done: tasks moved, their
+ * step latencies, queue depth and age while no worker consumes, alert
+ * deliveries and failures, HTTP durations, worker heartbeats, active
+ * task-counter escalations.
  *
  *   Start ─▶ notify ({{channel}}) ─▶ done
+ *
+ *   Start ─▶ hold (callback; count ≥ 2 ─▶ esc) ─▶ released      esc (escalation) ─▶ signalled
  */
 const TOKEN = "metrics-token-0123456789abcdef";
 Object.assign(process.env, testEnv(), { METRICS_TOKEN: TOKEN });
 const { webContext } = await import("@/app/_lib/context");
 const metrics = await import("@/app/api/metrics/route");
+const rootMetrics = await import("@/app/metrics/route");
 const counts = await import("@/app/api/processes/[id]/counts/route");
 
 let h: Harness;
@@ -31,8 +36,9 @@ let cookies: Record<"admin" | "viewer", string>;
 
 type Sample = ReturnType<typeof parsePrometheus>[number];
 
-async function scrape(headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }): Promise<{ status: number; type: string | null; text: string; samples: Sample[] }> {
-  const res = await metrics.GET(new Request("http://localhost/api/metrics", { headers }), { params: Promise.resolve({}) });
+async function scrape(headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }, path: "/api/metrics" | "/metrics" = "/api/metrics"): Promise<{ status: number; type: string | null; text: string; samples: Sample[] }> {
+  const handler = path === "/metrics" ? rootMetrics.GET : metrics.GET;
+  const res = await handler(new Request(`http://localhost${path}`, { headers }), { params: Promise.resolve({}) });
   const text = await res.text();
   return { status: res.status, type: res.headers.get("content-type"), text, samples: res.status === 200 ? parsePrometheus(text) : [] };
 }
@@ -72,6 +78,19 @@ describe("/api/metrics", () => {
     const right = await scrape();
     expect(right.status).toBe(200);
     expect(right.type).toBe("text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  it("answers at /metrics too (Prometheus' default path), with the same protection and series", async () => {
+    expect((await scrape({}, "/metrics")).status).toBe(401);
+    expect((await scrape({ authorization: "Bearer not-the-token-at-all" }, "/metrics")).status).toBe(401);
+    expect((await scrape({ cookie: cookies.viewer }, "/metrics")).status).toBe(403);
+    expect((await scrape({ cookie: cookies.admin }, "/metrics")).status).toBe(200);
+    const root = await scrape(undefined, "/metrics");
+    expect(root.status).toBe(200);
+    expect(root.type).toBe("text/plain; version=0.0.4; charset=utf-8");
+    const names = (text: string) => [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]);
+    expect(names(root.text)).toEqual(names((await scrape()).text));
+    expect(names(root.text)).toContain("conveyor_workers_live");
   });
 
   it("exposes the documented series with values that fit a run", async () => {
@@ -143,5 +162,31 @@ describe("/api/metrics", () => {
       await h.startWorker();
     }
     await h.waitFor("queue drained", async () => value((await scrape()).samples, "conveyor_queue_jobs", { queue: "steps", state: "waiting" }), (n) => n === 0);
+  });
+
+  it("counts a task-counter escalation as active from its start signal until its stop signal", async () => {
+    // Active = a count semaphor whose node's latest signal (count_signal) is a start: tasks in the node reached its threshold.
+    const esc = await h.publish(buildScheme(
+      startNode("s", "hold"),
+      logicNode("hold", [{ type: "api_callback", is_sync: true }, go("released")], [{ type: "count", value: 2, esc_node_id: "esc" }, timeLimit(1, "released", "day")], "Hold"),
+      escalationNode("esc", [go("signalled")], "Escalate"),
+      finalNode("released"), finalNode("signalled"),
+    ), { title: "metrics escalation" });
+    const active = async () => value((await scrape()).samples, "conveyor_escalations_active");
+    const before = await active();
+
+    const [first] = await h.submit(esc, [{ data: {} }]);
+    await h.waitFor("the first task waits in hold", () => h.task(first), (t) => t.nodeId === "hold");
+    expect(await active()).toBe(before); // one task: below the threshold of 2
+
+    await h.submit(esc, [{ data: {} }]);
+    await h.waitFor("start signal", () => h.db.countSignal.findMany({ where: { processId: esc } }), (s) => s.length === 1 && s[0].start);
+    expect(await active()).toBe(before + 1);
+    expect(await active()).toBeGreaterThanOrEqual(1);
+
+    // One task leaves: the count falls below the threshold and the stop signal ends the escalation.
+    await deliverCallback({ pool: h.pool, executor: h.executor, target: { taskId: first }, data: {} });
+    await h.waitFor("stop signal", () => h.db.countSignal.findMany({ where: { processId: esc } }), (s) => s.length === 2);
+    expect(await active()).toBe(before);
   });
 });

@@ -88,6 +88,8 @@ const RULES: Record<string, Rule> = {
   "POST /api/admin/retention/run": { auth: "session", permission: "retention:manage" },
   // Scrapers send Authorization: Bearer METRICS_TOKEN (metrics.integration.test.ts); without it, an admin session.
   "GET /api/metrics": { auth: "session", permission: "metrics:read" },
+  // The same handler at Prometheus' default path (app/metrics/route.ts); proxy.ts does not redirect it to the login page (e2e/dashboards.e2e.ts).
+  "GET /metrics": { auth: "session", permission: "metrics:read" },
 };
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
