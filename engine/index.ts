@@ -34,7 +34,7 @@ export { buildApiRequest } from "./blocks/api-call.ts";
 export { step, timerFireAt, type StepInput, type StepResult, type TrailEntry } from "./runtime/step.ts";
 export type { TaskEvent, TaskEventType, HttpFailure, HttpResultEvent, CodeResultEvent, CopyResultEvent, QueueResultEvent } from "./runtime/events.ts";
 export type { Command, CommandType, CommandOrigin, HttpRequest, HttpMethod, NotifySeverity } from "./runtime/commands.ts";
-export { NOTIFY_SEVERITIES } from "./runtime/commands.ts";
+export { NOTIFY_SEVERITIES, commandKey, awaitsAnswer } from "./runtime/commands.ts";
 export {
   validateRef, isLive, REF_MAX_LENGTH, NOT_UNICAL_REF, NOT_UNICAL_REF_DESCRIPTION,
   type TaskSnapshot, type TaskStatus, type FinalKind, type Waiting, type WaitingKind, type PendingTimer, type RpcParent,

@@ -1,7 +1,10 @@
 import { createServer, type Server } from "node:http";
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildScheme, finalNode, go, logicNode, startNode } from "../engine/testing/builders.ts";
+import { buildScheme, finalNode, go, logicNode, startNode, when } from "../engine/testing/builders.ts";
 import { createHarness, type Harness } from "../server/testing/worker-harness.ts";
+import { createDispatcher } from "./dispatcher.ts";
+import { bullConnection, jobIdOf, QUEUE } from "./queues.ts";
 
 /**
  * API Call and Code blocks carried out by the real worker: real HTTP to a
@@ -29,6 +32,11 @@ beforeAll(async () => {
           inFlight--;
           res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ slow: true }));
         }, 150);
+        return;
+      }
+      if (req.url?.startsWith("/once")) {
+        // Answers late, so replays can arrive while the first call is in flight.
+        setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ answered: true })), 300);
         return;
       }
       if (req.url?.startsWith("/list")) return void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([1, 2, 3]));
@@ -116,5 +124,115 @@ describe("Code (isolated-vm sandbox, real worker)", () => {
     const data = (await finished(id)).data;
     expect(data).toMatchObject({ p: "undefined", f: "undefined", c: "undefined" });
     expect(data.r).toMatch(/require\("fs"\) is not available/);
+  });
+});
+
+describe("effects act once: replayed outbox rows and duplicated effect jobs (real worker)", () => {
+  type OutboxRow = { id: number; key: string; kind: string; payload: unknown };
+  let dispatcher: ReturnType<typeof createDispatcher>;
+  let effects: Queue;
+  beforeAll(() => {
+    dispatcher = createDispatcher({ redisUrl: h.config.REDIS_URL, prefix: h.config.QUEUE_PREFIX, pool: h.pool });
+    effects = new Queue(QUEUE.effects, { connection: bullConnection(h.config.REDIS_URL), prefix: h.config.QUEUE_PREFIX });
+  });
+  afterAll(async () => {
+    await dispatcher?.close();
+    await effects?.close();
+  });
+
+  const outboxRow = (taskId: string, kind: string) =>
+    h.waitFor(`${kind} outbox row of ${taskId}`, async () => (await h.pool.query<OutboxRow>("SELECT id, job_key AS key, kind, payload FROM outbox WHERE task_id = $1 AND kind = $2", [taskId, kind])).rows, (r) => r.length === 1).then((r) => r[0]);
+  const jobState = (row: OutboxRow) => effects.getJobState(jobIdOf(row.key));
+  const steps = async (taskId: string) => (await h.db.taskHistory.findMany({ where: { taskId }, orderBy: { id: "asc" }, select: { event: true } })).map((r) => r.event);
+
+  /**
+   * Plays every way the same outbox row reaches the effects queue again: dispatched twice more
+   * while its job runs (a duplicated effect job), left unmarked as after a crash between
+   * dispatch and marking (the reconciler dispatches it again), and dispatched once more after
+   * its completed job was removed from Redis (removeOnComplete evicts completed jobs by age and
+   * count, so a late replay finds no job to collide with). Returns the data of the first job.
+   */
+  async function replayEverywhichWay(row: OutboxRow, taskId: string): Promise<Record<string, unknown>> {
+    await Promise.all([dispatcher.dispatch([row]), dispatcher.dispatch([row])]);
+    await finished(taskId);
+    await h.pool.query("UPDATE outbox SET dispatched_at = NULL, created_at = now() - interval '1 minute' WHERE id = $1", [row.id]);
+    await h.waitFor("the reconciler re-dispatched the unmarked row", async () => (await h.pool.query("SELECT dispatched_at FROM outbox WHERE id = $1", [row.id])).rows[0].dispatched_at, (d) => d !== null, 15_000);
+    await h.waitFor("the first job completed", () => jobState(row), (s) => s === "completed");
+    const first = (await effects.getJob(jobIdOf(row.key)))!.data as Record<string, unknown>;
+    await effects.remove(jobIdOf(row.key));
+    await dispatcher.dispatch([row]);
+    await h.waitFor("the late replay's job completed", () => jobState(row), (s) => s === "completed" || s === "failed");
+    await new Promise((r) => setTimeout(r, 400));
+    return first;
+  }
+
+  it("API Call: one HTTP request, one move of the task", async () => {
+    const pid = await apiProcess({ method: "POST", url: `http://127.0.0.1:${port}/once/api`, extra: { n: "{{n}}" }, extra_type: { n: "number" } });
+    const [id] = await h.submit(pid, [{ data: { n: 1 } }]);
+    const row = await outboxRow(id, "httpCall");
+    await replayEverywhichWay(row, id);
+    expect(received.filter((r) => r.url === "/once/api")).toHaveLength(1);
+    expect(await h.task(id)).toMatchObject({ status: "finished", nodeId: "done", seq: 2, data: { n: 1, answered: true } });
+    expect(await steps(id)).toEqual(["enter", "httpResult"]);
+    // The late replay found the task gone from the node and called nobody.
+    expect(((await effects.getJob(jobIdOf(row.key)))!.data as Record<string, unknown>).__result).toBeUndefined();
+  });
+
+  it("Code: the code runs once, the task moves once", async () => {
+    const pid = await h.publish(buildScheme(
+      startNode("s", "code"),
+      logicNode("code", [{ type: "api_code", lang: "js", src: "const end = Date.now() + 300; while (Date.now() < end) {} data.sum = data.a + data.b;", err_node_id: "failed" }, go("done")]),
+      finalNode("done"), finalNode("failed", "error"),
+    ));
+    const [id] = await h.submit(pid, [{ data: { a: 1, b: 2 } }]);
+    const row = await outboxRow(id, "runCode");
+    const first = await replayEverywhichWay(row, id);
+    // The run that happened saved its result into its job; the late replay's job ran nothing.
+    expect(first.__result).toMatchObject({ type: "codeResult", data: { a: 1, b: 2, sum: 3 } });
+    expect(((await effects.getJob(jobIdOf(row.key)))!.data as Record<string, unknown>).__result).toBeUndefined();
+    expect(await h.task(id)).toMatchObject({ status: "finished", nodeId: "done", seq: 2, data: { sum: 3 } });
+    expect(await steps(id)).toEqual(["enter", "codeResult"]);
+  });
+
+  it("Get from Queue: one queued task taken; a replay takes no second one", async () => {
+    /*  queue: Start ─▶ queue (api_queue) ─▶ taken       taker: Start ─▶ get (api_get_task ASC) ─▶ got  (err ─▶ empty)  */
+    const q = await h.publish(buildScheme(startNode("s", "queue"), logicNode("queue", [{ type: "api_queue", data: {}, data_type: {} }, go("taken")]), finalNode("taken")));
+    const taker = await h.publish(buildScheme(
+      startNode("s", "get"), logicNode("get", [{ type: "api_get_task", conv_id: q, node_id: "queue", order_by: "ASC", err_node_id: "empty" }, go("got")]), finalNode("got"), finalNode("empty", "error"),
+    ));
+    const queued: string[] = [];
+    for (const n of [1, 2]) {
+      const [qid] = await h.submit(q, [{ data: { n } }]);
+      await h.waitFor("queued", () => h.task(qid), (t) => t.status === "waiting");
+      queued.push(qid);
+    }
+    const [id] = await h.submit(taker, [{ data: {} }]);
+    const row = await outboxRow(id, "getFromQueue");
+    await replayEverywhichWay(row, id);
+    expect(await h.task(id)).toMatchObject({ nodeId: "got", data: { __queue_task_id__: queued[0], __queue_task_data__: { n: 1 } } });
+    expect(await steps(id)).toEqual(["enter", "queueResult"]);
+    expect(await h.task(queued[0])).toMatchObject({ status: "finished", nodeId: "taken" });
+    // The second queued task is still there for the next taker: nobody received its data.
+    expect(await h.task(queued[1])).toMatchObject({ status: "waiting", nodeId: "queue" });
+  });
+
+  it("Modify Task: the target is modified once, the origin moves once", async () => {
+    /*  state: Start ─▶ st ⟲ (api_callback; status == done ─▶ end; go st)
+     *  writer: Start ─▶ modify (api_copy modify ref {{who}}: touched = {{n}}) ─▶ done  (err ─▶ failed)  */
+    const state = await h.publish(buildScheme(startNode("s", "st"), logicNode("st", [{ type: "api_callback" }, when("end", ["status", "eq", "done"]), go("st")]), finalNode("end")), { convType: "state" });
+    const writer = await h.publish(buildScheme(
+      startNode("s", "modify"),
+      logicNode("modify", [{ type: "api_copy", mode: "modify", conv_id: state, ref: "{{who}}", group: "", data: { touched: "{{n}}" }, data_type: { touched: "string" }, is_sync: true, err_node_id: "failed" }, go("done")]),
+      finalNode("done"), finalNode("failed", "error"),
+    ));
+    const [target] = await h.submit(state, [{ ref: "once-1", data: {} }]);
+    await h.waitFor("target waiting", () => h.task(target), (t) => t.status === "waiting");
+    const [id] = await h.submit(writer, [{ data: { who: "once-1", n: "1" } }]);
+    const row = await outboxRow(id, "modifyTask");
+    await replayEverywhichWay(row, id);
+    expect(await h.task(id)).toMatchObject({ nodeId: "done", data: { __conveyor_copy_task_result__: "ok" } });
+    expect(await steps(id)).toEqual(["enter", "copyResult"]);
+    expect(await h.task(target)).toMatchObject({ status: "waiting", nodeId: "st", data: { touched: "1" } });
+    expect(await steps(target)).toEqual(["enter", "callback"]);
   });
 });

@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { queuedTaskPayload, type Command, type HttpFailure, type TaskEvent } from "../engine/index.ts";
+import { awaitsAnswer, queuedTaskPayload, type Command, type HttpFailure, type TaskEvent, type TaskSnapshot } from "../engine/index.ts";
 import type { Pool } from "../server/db/pool.ts";
 import type { ProcessCatalog } from "../server/execution/catalog.ts";
 import type { Executor } from "../server/execution/executor.ts";
@@ -26,10 +26,26 @@ export interface EffectDeps {
 
 const threadsKey = (prefix: string, c: Http) => `${prefix}:threads:${c.processId}:${c.nodeId}`;
 
+/** Whether the origin task still waits for this command's answer (else a replay has nothing to do). */
+async function originAwaits(pool: Pool, c: Command): Promise<boolean> {
+  const { rows } = await pool.query<{ status: TaskSnapshot["status"]; waiting: TaskSnapshot["waiting"] | null }>(
+    "SELECT status, state->'waiting' AS waiting FROM task WHERE id = $1::uuid", [c.taskId],
+  );
+  const t = rows[0];
+  return !!t && awaitsAnswer({ id: c.taskId, status: t.status, waiting: t.waiting ?? undefined }, c);
+}
+
 /**
  * Carries out one effect job and answers the origin task with the result
  * event. The result is saved into the job before it is delivered, so a retry
  * after a failed delivery does not call the API (or run the code) again.
+ *
+ * The same command can reach this queue again after its job is gone from
+ * Redis (an outbox row replayed after the completed job was evicted, or
+ * after Redis lost it): an API call or code run is made only while the
+ * origin still waits for its answer, and modify-by-ref and get-from-queue
+ * change the other task in the same transaction that answers the origin, so
+ * a duplicate whose origin has moved on changes nothing.
  */
 export async function processEffect(job: Job, token: string | undefined, deps: EffectDeps): Promise<void> {
   const c = job.data as Command & { __result?: TaskEvent };
@@ -41,9 +57,11 @@ export async function processEffect(job: Job, token: string | undefined, deps: E
     return;
   }
   const remember = async (event: TaskEvent) => {
-    await job.updateData({ ...c, __result: event });
+    // A job Redis has lost (flushed while it ran) cannot keep its result: deliver it all the same.
+    await job.updateData({ ...c, __result: event }).catch(() => {});
     await deliver(c.taskId, event);
   };
+  if ((c.type === "httpCall" || c.type === "runCode") && !(await originAwaits(deps.pool, c))) return;
 
   switch (c.type) {
     case "httpCall": {
@@ -82,15 +100,25 @@ export async function processEffect(job: Job, token: string | undefined, deps: E
         result = { type: "copyResult", ...answerTo, ok: false, errorTag: target.tag === "not_published" ? "access_denied" : target.tag, description: target.description };
       } else {
         const { rows } = await deps.pool.query<{ id: string }>("SELECT id FROM task WHERE process_id = $1 AND ref = $2 AND status <> 'finished' LIMIT 1", [target.target.processId, c.ref]);
-        if (!rows[0]) {
+        const targetId = rows[0]?.id;
+        if (!targetId) {
           result = { type: "copyResult", ...answerTo, ok: false, errorTag: "not_found_task", description: `no live task with ref ${c.ref}` };
+        } else if (targetId === c.taskId) {
+          // It waits in its own Modify Task, not for a callback.
+          result = { type: "copyResult", ...answerTo, ok: false, errorTag: "no_api_callback_in_node_with_task", description: "the task does not wait for a callback" };
         } else {
-          const res = await deps.executor.run([{ taskId: rows[0].id, event: { type: "callback", data: c.data } }]);
-          const o = res.outcomes.get(rows[0].id);
-          if (o?.outcome === "busy") throw new Error("target task is busy; retrying");
-          result = o?.outcome === "moved"
-            ? { type: "copyResult", ...answerTo, ok: true, taskId: rows[0].id }
-            : { type: "copyResult", ...answerTo, ok: false, errorTag: o?.tag ?? "no_api_callback_in_node_with_task", description: o?.reason ?? "the task does not wait for a callback" };
+          // The modification and the origin's answer commit together, or not at all.
+          const res = await deps.executor.runAtomic([
+            { taskId: targetId, event: { type: "callback", data: c.data } },
+            { taskId: c.taskId, event: { type: "copyResult", ...answerTo, ok: true, taskId: targetId } },
+          ]);
+          if (res.committed) return;
+          const o = res.outcomes.get(targetId);
+          const origin = res.outcomes.get(c.taskId);
+          if (o?.outcome === "busy" || origin?.outcome === "busy") throw new Error("target or origin task is busy; retrying");
+          // The origin no longer waits for this answer (a duplicate): modify nothing.
+          if (origin?.outcome !== "moved") return;
+          result = { type: "copyResult", ...answerTo, ok: false, errorTag: o?.tag ?? "no_api_callback_in_node_with_task", description: o?.reason ?? "the task does not wait for a callback" };
         }
       }
       await remember(result);
@@ -108,6 +136,8 @@ export async function processEffect(job: Job, token: string | undefined, deps: E
         return;
       }
       // Oldest (ASC) or newest (DESC) parked task; if another taker wins it, try the next.
+      // Taking it and answering the requester commit together: a duplicate of this job whose
+      // requester has already been answered takes nothing (no queued task moves unseen).
       const order = c.order === "DESC" ? "DESC" : "ASC";
       const tried: string[] = [];
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -121,11 +151,16 @@ export async function processEffect(job: Job, token: string | undefined, deps: E
         tried.push(rows[0].id);
         const queued = toSnapshot(rows[0]);
         const payload = queuedTaskPayload(queued);
-        const res = await deps.executor.run([{ taskId: queued.id, seq: rows[0].seq, event: { type: "queueTaken", nodeId: queued.waiting!.nodeId, visit: queued.waiting!.visit } }]);
-        if (res.outcomes.get(queued.id)?.outcome === "moved" && payload) {
-          await remember({ type: "queueResult", ...answerTo, taken: { taskId: queued.id, data: payload.__queue_task_data__ } });
-          return;
-        }
+        if (!payload || queued.id === c.taskId) continue;
+        const res = await deps.executor.runAtomic([
+          { taskId: c.taskId, event: { type: "queueResult", ...answerTo, taken: { taskId: queued.id, data: payload.__queue_task_data__ } } },
+          { taskId: queued.id, seq: rows[0].seq, event: { type: "queueTaken", nodeId: queued.waiting!.nodeId, visit: queued.waiting!.visit } },
+        ]);
+        if (res.committed) return;
+        const asker = res.outcomes.get(c.taskId)?.outcome;
+        if (asker === "busy") throw new Error("the requesting task is busy; retrying");
+        // The requester no longer waits for this answer (a duplicate): take nothing.
+        if (asker !== "moved") return;
       }
       await remember({ type: "queueResult", ...answerTo, empty: true });
       return;

@@ -4,7 +4,29 @@
  * (kind, task, node, visit, logic), so replaying a step or an outbox row acts once.
  */
 import type { JsonObject } from "../util/json.ts";
-import type { RpcParent } from "./task.ts";
+import type { RpcParent, TaskSnapshot } from "./task.ts";
+
+/**
+ * A command's key: `<kind>:<taskId>:<nodeId>:<visit>`, then `:<logicIndex>` when the logic is
+ * not the node's first, then `:<part>`.
+ */
+export function commandKey(kind: string, taskId: string, nodeId: string, visit: number, logicIndex: number, part?: string | number): string {
+  let key = `${kind}:${taskId}:${nodeId}:${visit}`;
+  if (logicIndex > 0) key += `:${logicIndex}`;
+  if (part !== undefined) key += `:${part}`;
+  return key;
+}
+
+/**
+ * Whether the task still waits for the answer to this command: parked in the same node, on
+ * the same visit, in the logic that issued it. When it does not, the answer would be stale,
+ * so a worker holding a replayed or duplicated command need not act on it at all.
+ */
+export function awaitsAnswer(task: Pick<TaskSnapshot, "id" | "status" | "waiting">, command: Pick<CommandOrigin, "key" | "nodeId" | "visit"> & { type: string }): boolean {
+  const w = task.waiting;
+  if (task.status !== "waiting" || !w || w.nodeId !== command.nodeId || w.visit !== command.visit) return false;
+  return commandKey(command.type, task.id, w.nodeId, w.visit, w.logicIndex) === command.key;
+}
 
 /** Which task, node and visit a command comes from; its result event carries nodeId and visit back. */
 export interface CommandOrigin {

@@ -19,7 +19,7 @@ import { DIMENSION_SECONDS, type TimeSemaphor } from "../model/semaphor.ts";
 import { finalKindOf, findNode, isSetStateNode, NODE_TYPES, timeSemaphorOf, type ProcessScheme, type SchemeNode } from "../model/scheme.ts";
 import { assertNever } from "../util/assert-never.ts";
 import { jsonFits, type JsonObject } from "../util/json.ts";
-import type { Command, CommandOrigin } from "./commands.ts";
+import { commandKey, type Command, type CommandOrigin } from "./commands.ts";
 import { CALLBACK_LIMIT_TAG, errorFields, LOOP_LIMIT_TAG, NODE_NOT_FOUND_TAG, TASK_ERROR_PREFIX } from "./errors.ts";
 import type { TaskEvent } from "./events.ts";
 import { resolveOptions, type Clock, type ResolvedOptions, type StepOptions } from "./options.ts";
@@ -431,9 +431,7 @@ class StepRun {
 
   /** Idempotency key: `kind:task:node:visit`, then `:logicIndex` past the first logic, then `:part`. */
   private origin(node: SchemeNode, visit: number, kind: string, logicIndex: number, part?: string | number): CommandOrigin {
-    let key = `${kind}:${this.task.id}:${node.id}:${visit}`;
-    if (logicIndex > 0) key += `:${logicIndex}`;
-    if (part !== undefined) key += `:${part}`;
+    const key = commandKey(kind, this.task.id, node.id, visit, logicIndex, part);
     return { key, taskId: this.task.id, processId: this.task.processId, nodeId: node.id, visit };
   }
 

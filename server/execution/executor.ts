@@ -24,8 +24,21 @@ export interface ExecuteResult {
 export interface Executor {
   /** Moves the items' tasks in one transaction, then carries out what the step decided. */
   run(items: StepItem[]): Promise<ExecuteResult>;
+  /**
+   * All or nothing: commits only if every item moved its task (one item per task), else rolls
+   * back and says what each item would have done. An effect answers its origin and acts on
+   * another task together this way, so a duplicate whose origin has moved on acts on nothing.
+   */
+  runAtomic(items: StepItem[]): Promise<ExecuteResult & { committed: boolean }>;
   /** Applies a `counters` outbox row (idempotent), firing count-semaphor signals it crosses. */
   applyCounters(rowId: number, deltas: CounterDelta[]): Promise<void>;
+}
+
+/** Rolls back a unit of work in which not every item moved. */
+class NotAllMoved extends Error {
+  constructor(readonly outcomes: ExecuteResult["outcomes"]) {
+    super("not every item moved");
+  }
 }
 
 /** Which tasks and processes a unit of work moved (capped), for log lines about it. */
@@ -148,6 +161,19 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
     async run(items) {
       const unit = await transact((u) => u.run(items));
       return { outcomes: unit.outcomes };
+    },
+    async runAtomic(items) {
+      if (new Set(items.map((i) => i.taskId)).size !== items.length) throw new Error("runAtomic takes one item per task");
+      try {
+        const unit = await transact(async (u) => {
+          await u.run(items);
+          if (items.some((i) => u.outcomes.get(i.taskId)?.outcome !== "moved")) throw new NotAllMoved(u.outcomes);
+        });
+        return { committed: true, outcomes: unit.outcomes };
+      } catch (err) {
+        if (err instanceof NotAllMoved) return { committed: false, outcomes: err.outcomes };
+        throw err;
+      }
     },
   };
 }
