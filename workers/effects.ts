@@ -138,29 +138,39 @@ export async function processEffect(job: Job, token: string | undefined, deps: E
       // Oldest (ASC) or newest (DESC) parked task; if another taker wins it, try the next.
       // Taking it and answering the requester commit together: a duplicate of this job whose
       // requester has already been answered takes nothing (no queued task moves unseen).
+      // The queue is empty only when no candidate is left: a candidate another taker holds
+      // right now may yet be let go, so a pass that met one looks again after a pause.
       const order = c.order === "DESC" ? "DESC" : "ASC";
-      const tried: string[] = [];
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const { rows } = await deps.pool.query<TaskRow>(
-          `SELECT ${TASK_COLUMNS} FROM task WHERE process_id = $1 AND node_id = $2 AND status = 'waiting' AND state->'waiting'->>'kind' = 'queue'
-             AND id <> ALL($3::uuid[])
-           ORDER BY (state->'waiting'->>'since')::bigint ${order}, created_at ${order} LIMIT 1`,
-          [target.target.processId, c.queueNodeId, tried],
-        );
-        if (!rows[0]) break;
-        tried.push(rows[0].id);
-        const queued = toSnapshot(rows[0]);
-        const payload = queuedTaskPayload(queued);
-        if (!payload || queued.id === c.taskId) continue;
-        const res = await deps.executor.runAtomic([
-          { taskId: c.taskId, event: { type: "queueResult", ...answerTo, taken: { taskId: queued.id, data: payload.__queue_task_data__ } } },
-          { taskId: queued.id, seq: rows[0].seq, event: { type: "queueTaken", nodeId: queued.waiting!.nodeId, visit: queued.waiting!.visit } },
-        ]);
-        if (res.committed) return;
-        const asker = res.outcomes.get(c.taskId)?.outcome;
-        if (asker === "busy") throw new Error("the requesting task is busy; retrying");
-        // The requester no longer waits for this answer (a duplicate): take nothing.
-        if (asker !== "moved") return;
+      for (let pass = 0; ; pass++) {
+        const tried: string[] = [];
+        let contended = false;
+        for (;;) {
+          const { rows } = await deps.pool.query<TaskRow>(
+            `SELECT ${TASK_COLUMNS} FROM task WHERE process_id = $1 AND node_id = $2 AND status = 'waiting' AND state->'waiting'->>'kind' = 'queue'
+               AND id <> ALL($3::uuid[])
+             ORDER BY (state->'waiting'->>'since')::bigint ${order}, created_at ${order} LIMIT 1`,
+            [target.target.processId, c.queueNodeId, tried],
+          );
+          if (!rows[0]) break;
+          tried.push(rows[0].id);
+          const queued = toSnapshot(rows[0]);
+          const payload = queuedTaskPayload(queued);
+          if (!payload || queued.id === c.taskId) continue;
+          const res = await deps.executor.runAtomic([
+            { taskId: c.taskId, event: { type: "queueResult", ...answerTo, taken: { taskId: queued.id, data: payload.__queue_task_data__ } } },
+            { taskId: queued.id, seq: rows[0].seq, event: { type: "queueTaken", nodeId: queued.waiting!.nodeId, visit: queued.waiting!.visit } },
+          ]);
+          if (res.committed) return;
+          const asker = res.outcomes.get(c.taskId)?.outcome;
+          if (asker === "busy") throw new Error("the requesting task is busy; retrying");
+          // The requester no longer waits for this answer (a duplicate): take nothing.
+          if (asker !== "moved") return;
+          // Else the candidate went to another taker (stale), or one holds it right now (busy).
+          if (res.outcomes.get(queued.id)?.outcome === "busy") contended = true;
+        }
+        if (!contended) break;
+        if (pass >= 50) throw new Error("the queue stayed contended; retrying");
+        await new Promise((r) => setTimeout(r, 10 + Math.floor(Math.random() * 40)));
       }
       await remember({ type: "queueResult", ...answerTo, empty: true });
       return;

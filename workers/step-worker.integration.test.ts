@@ -5,7 +5,7 @@ import { createDb, type Db } from "../server/db/client.ts";
 import { createProcess, publishProcess } from "../server/processes/process-service.ts";
 import { DEMO_NODE_IDS, DEMO_PARAMS, demoScheme } from "../server/seed/demo-process.ts";
 import { createTasks } from "../server/tasks/create-tasks.ts";
-import { readNodeCounts } from "../server/tasks/node-counters.ts";
+import { applyCounterDeltasOnce, countersFenceKey, readNodeCounts } from "../server/tasks/node-counters.ts";
 import { RECONCILE_LOCK_TTL_MS, reconcile } from "../server/tasks/reconcile.ts";
 import { submitTasks } from "../server/tasks/submit-tasks.ts";
 import { createLogger } from "../server/logger.ts";
@@ -126,6 +126,25 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     const r = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
     expect(r.rebuiltCounters).toBeGreaterThanOrEqual(1);
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.signIn]: 1, [DEMO_NODE_IDS.other]: 2 });
+  });
+
+  it("after a flush, counters a busy worker re-created half-empty are rebuilt too; moves wait while the rebuild holds its fence", async () => {
+    const processId = await newProcess("worker: flush while busy");
+    await submitTasks({ db, enqueue: (t) => producer.enqueueEnter(t), processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
+    await waitFor("finished", () => finishedCount(processId), (n) => n === 2);
+    await redis.flushdb();
+    // A unit committed after the flush applies its move: the hash exists again, with one node in it.
+    expect(await applyCounterDeltasOnce({ redis, prefix: config.QUEUE_PREFIX, rowId: "after-flush-1", deltas: [{ processId, nodeId: DEMO_NODE_IDS.other, delta: 1 }] })).toEqual([1]);
+    expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.other]: 1 });
+    await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
+    expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.signIn]: 1, [DEMO_NODE_IDS.other]: 1 });
+    // While the fence is up a move is not applied (and not marked), then it goes through.
+    await redis.set(countersFenceKey(config.QUEUE_PREFIX), "1", "PX", 5_000);
+    const deltas = [{ processId, nodeId: DEMO_NODE_IDS.other, delta: 1 }];
+    expect(await applyCounterDeltasOnce({ redis, prefix: config.QUEUE_PREFIX, rowId: "fenced-1", deltas, waitMs: 100 })).toBe("fenced");
+    await redis.del(countersFenceKey(config.QUEUE_PREFIX));
+    expect(await applyCounterDeltasOnce({ redis, prefix: config.QUEUE_PREFIX, rowId: "fenced-1", deltas })).toEqual([2]);
+    expect(await applyCounterDeltasOnce({ redis, prefix: config.QUEUE_PREFIX, rowId: "fenced-1", deltas })).toBeNull();
   });
 
   it("one reconciler at a time, on a short lease: a lock left by a killed worker stops the others for seconds, not a minute", async () => {

@@ -72,6 +72,8 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
     for (const row of outbox.filter((r) => r.kind === "counters")) {
       const { deltas } = row.payload as { deltas: CounterDelta[] };
       const values = await applyCounterDeltasOnce({ redis, prefix, rowId: row.id, deltas });
+      // Held off by a rebuild of the counters: left unmarked, the reconciler settles it.
+      if (values === "fenced") continue;
       done.push(row.id);
       if (values) await fireCountSignals(deltas, values);
     }
@@ -156,6 +158,7 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
   return {
     applyCounters: async (rowId, deltas) => {
       const values = await applyCounterDeltasOnce({ redis, prefix, rowId, deltas });
+      if (values === "fenced") throw new Error("node counters are being rebuilt; the row is applied later");
       if (values) await fireCountSignals(deltas, values);
     },
     async run(items) {

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Db } from "../db/client.ts";
 import type { Pool } from "../db/pool.ts";
 import type { Dispatcher } from "../execution/executor.ts";
-import { countersKey, rebuildNodeCounts, type CounterDelta } from "./node-counters.ts";
+import { countersKey, rebuildAllNodeCounts, rebuildNodeCounts, type CounterDelta } from "./node-counters.ts";
 
 type OutboxRow = { id: number; key: string; kind: string; payload: unknown };
 
@@ -33,7 +33,8 @@ export interface ReconcileResult {
  * - when Redis itself was reset (the epoch key is gone: FLUSHALL, a restart
  *   without persistence), the pending work of every waiting task — its timer,
  *   its HTTP call, code run, modify or queue request, a reply to it — is
- *   dispatched again from its outbox row, and all node counters are rebuilt.
+ *   dispatched again from its outbox row, and all node counters are rebuilt
+ *   (fenced: exact even while workers keep moving tasks).
  * Every dispatch uses the command's key as job id and the engine ignores
  * events for another visit, so restoring twice does no harm. One worker at a
  * time runs it (a Redis lock with a short lease, renewed as the pass goes, so
@@ -109,7 +110,10 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
     if (toMark.length) await pool.query("UPDATE outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])", [toMark]);
     result.redispatched += pendingRows.length;
 
-    // 4. Node counters missing from Redis.
+    // 4. Node counters: all of them after a reset (workers may have written half-empty hashes
+    // since the flush, so "missing" is not enough), else those missing from Redis.
+    await renew();
+    if (result.redisWasReset) result.rebuiltCounters = (await rebuildAllNodeCounts({ pool, redis, prefix })).processes;
     await renew();
     const { rows: processes } = await pool.query<{ process_id: number }>("SELECT id AS process_id FROM process");
     if (processes.length > 0) {
