@@ -21,6 +21,12 @@ import { bullConnection } from "./queues.ts";
 export const MAINTENANCE_QUEUES = { snapshots: "counter-snapshots", retention: "retention" } as const;
 
 export interface Maintenance {
+  /**
+   * Puts the schedulers back if Redis lost them (a flush, a restart without
+   * persistence); a no-op while they exist. The worker calls it with every
+   * reconcile pass, so housekeeping resumes without restarting any worker.
+   */
+  ensureSchedules(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -30,8 +36,22 @@ export async function startMaintenance({ config, pool, redis, log }: { config: A
   const snapshots = new Queue(MAINTENANCE_QUEUES.snapshots, { connection, prefix });
   const retention = new Queue(MAINTENANCE_QUEUES.retention, { connection, prefix });
   const jobOpts = { removeOnComplete: true, removeOnFail: 100 };
-  await snapshots.upsertJobScheduler("counter-snapshot", { every: config.COUNTER_SNAPSHOT_INTERVAL_SEC * 1000 }, { name: "snapshot", opts: jobOpts });
-  await retention.upsertJobScheduler("retention", { every: config.RETENTION_INTERVAL_SEC * 1000 }, { name: "retention", opts: jobOpts });
+  const schedules = [
+    { queue: snapshots, id: "counter-snapshot", every: config.COUNTER_SNAPSHOT_INTERVAL_SEC * 1000, name: "snapshot" },
+    { queue: retention, id: "retention", every: config.RETENTION_INTERVAL_SEC * 1000, name: "retention" },
+  ];
+  for (const s of schedules) await s.queue.upsertJobScheduler(s.id, { every: s.every }, { name: s.name, opts: jobOpts });
+  // Only missing schedulers are upserted: upserting a live one on every pass could keep pushing its next run back.
+  const ensureSchedules = async () => {
+    let restored = false;
+    for (const s of schedules) {
+      if (await s.queue.getJobScheduler(s.id)) continue;
+      await s.queue.upsertJobScheduler(s.id, { every: s.every }, { name: s.name, opts: jobOpts });
+      restored = true;
+    }
+    if (restored) log.info("maintenance schedules restored (Redis had lost them)");
+    return restored;
+  };
 
   const settings = {
     defaultKeepSec: config.TASK_RETENTION_DEFAULT_DAYS * 86_400,
@@ -54,6 +74,7 @@ export async function startMaintenance({ config, pool, redis, log }: { config: A
     w.on("error", (err) => log.error({ queue: w.name, err: err.message }, "maintenance worker error"));
   }
   return {
+    ensureSchedules,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([snapshots.close(), retention.close()]);
