@@ -82,7 +82,8 @@ describe("the AWS security pack on the sample CloudTrail files", () => {
     });
     // The alert says who, what, where and from which IP, with the account's alias.
     const { rows } = await h.pool.query<{ payload: { title: string; message: string; fields: Record<string, string> } }>(
-      "SELECT payload FROM outbox WHERE kind = 'notify' AND payload->>'title' LIKE 'CloudTrail configuration changed: StopLogging%'",
+      "SELECT payload FROM outbox WHERE kind = 'notify' AND payload->>'title' LIKE 'CloudTrail configuration changed: StopLogging%' AND payload->>'processId' = ANY($1::text[])",
+      [Object.values(ids).map(String)],
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].payload.message).toBe("CloudTrail configuration changed — arn:aws:iam::123837392027:user/bert-jan called StopLogging (cloudtrail.amazonaws.com) in account 123837392027 (123837392027), region us-east-1, from 192.168.10.20 at 2023-07-10T12:01:27Z.");
