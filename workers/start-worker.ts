@@ -8,7 +8,7 @@ import { HEARTBEAT_TTL_SECONDS, heartbeatKey } from "../server/health.ts";
 import { ProcessCatalog } from "../server/execution/catalog.ts";
 import { createExecutor, type ExecuteResult } from "../server/execution/executor.ts";
 import type { StepItem } from "../server/execution/unit-of-work.ts";
-import { reconcile } from "../server/tasks/reconcile.ts";
+import { ReconcileLockLost, reconcile } from "../server/tasks/reconcile.ts";
 import { startAlertWorker } from "./alert-worker.ts";
 import { createBatcher } from "./batcher.ts";
 import { createDispatcher, DISPATCHED_KINDS } from "./dispatcher.ts";
@@ -104,7 +104,8 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
       await maintenance.ensureSchedules();
       if (r.requeued || r.rebuiltCounters || r.redispatched || r.timersRestored) log.info(r, "reconciled");
     } catch (err) {
-      log.error({ err: (err as Error).message }, "reconcile failed");
+      if (err instanceof ReconcileLockLost) log.warn({ err: err.message }, "reconcile pass stopped");
+      else log.error({ err: (err as Error).message }, "reconcile failed");
     } finally {
       reconciling = false;
     }

@@ -10,6 +10,13 @@ type OutboxRow = { id: number; key: string; kind: string; payload: unknown };
 export const epochKey = (prefix: string) => `${prefix}:epoch`;
 const lockKey = (prefix: string) => `${prefix}:reconcile:lock`;
 
+/** The pass stopped because its lock expired or Redis lost it (a flush): another pass, or the next one, carries on. */
+export class ReconcileLockLost extends Error {
+  constructor() {
+    super("reconcile lock lost (Redis was reset or the pass outlived its lease); the next pass carries on");
+  }
+}
+
 /** How long the reconcile lock lives without being renewed: a worker killed mid-pass blocks the others at most this long. */
 export const RECONCILE_LOCK_TTL_MS = 15_000;
 // Renew / release the lock only while it is still ours (a pass outliving its lease must not free another worker's).
@@ -57,7 +64,7 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
   const got = await redis.set(lockKey(prefix), token, "PX", RECONCILE_LOCK_TTL_MS, "NX");
   if (!got) return result;
   const renew = async () => {
-    if (Number(await redis.eval(RENEW_IF_OWNER, 1, lockKey(prefix), token, String(RECONCILE_LOCK_TTL_MS))) !== 1) throw new Error("reconcile lock lost");
+    if (Number(await redis.eval(RENEW_IF_OWNER, 1, lockKey(prefix), token, String(RECONCILE_LOCK_TTL_MS))) !== 1) throw new ReconcileLockLost();
   };
   try {
     result.redisWasReset = (await redis.set(epochKey(prefix), new Date().toISOString(), "NX")) === "OK";
