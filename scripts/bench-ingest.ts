@@ -1,6 +1,8 @@
 // The ingestion phase of `npm run bench`: records/s accepted through the real
 // HTTP endpoint (next start, production build) for 1,000-record gzip log
-// files posted by concurrent senders, as the AWS forwarder sends them.
+// files posted by concurrent senders: the files as CloudTrail writes them to
+// S3, which any client may post (the AWS forwarder itself posts JSON arrays of
+// up to CONVEYOR_BATCH_SIZE = 500 records).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
