@@ -333,6 +333,27 @@ describe("retries, dead-letter, Retry-After, rate limits, no duplicates", () => 
     expect(alerts.every((a) => a.attempts === 1 && a.status === "sent")).toBe(true);
   });
 
+  it("a notify's dedup_key replaces task + node + visit: tasks rendering the same key alert once", async () => {
+    const hook = await receiver(() => ({ status: 200 }));
+    await channel("keyed", "webhook", {}, { url: `${hook.url}/h`, signingSecret: "s".repeat(32) });
+    const keyed = await h.publish(buildScheme(
+      startNode("s", "alert"),
+      logicNode("alert", [{ type: "notify", channel: "keyed", title: "{{eventName}}", message: "{{eventID}} by {{user}}", dedup_key: "{{eventID}}", err_node_id: "failed" }, go("done")]),
+      finalNode("done"), finalNode("failed", "error"),
+    ), { title: "alerting: dedup key" });
+    // The same CloudTrail event twice (say, from two trails), and another one.
+    const ids = await h.submit(keyed, [
+      { data: { eventName: "StopLogging", eventID: "evt-1", user: "alice" } },
+      { data: { eventName: "StopLogging", eventID: "evt-1", user: "alice" } },
+      { data: { eventName: "StopLogging", eventID: "evt-2", user: "bob" } },
+    ]);
+    await h.waitFor("tasks done", () => h.db.task.count({ where: { id: { in: ids }, status: "finished", nodeId: "done" } }), (n) => n === 3);
+    await h.waitFor("two alerts sent", () => h.db.alert.count({ where: { channelName: "keyed", status: "sent" } }), (n) => n === 2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hook.requests.map((r) => (JSON.parse(r.body) as { message: string }).message).sort()).toEqual(["evt-1 by alice", "evt-2 by bob"]);
+    expect(await h.db.alert.count({ where: { channelName: "keyed" } })).toBe(2);
+  });
+
   it("Redis loses the queued alerts: the sweep enqueues them again from PostgreSQL and each arrives once", async () => {
     const hook = await receiver(() => ({ status: 200 }));
     await channel("after-flush", "webhook", {}, { url: `${hook.url}/h`, signingSecret: "s".repeat(32) });

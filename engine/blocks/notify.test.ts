@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { errorOf, singleNode } from "../testing/single-node.ts";
+import { customDedupKey } from "./notify.ts";
 
 describe("Notify", () => {
   const logic = {
@@ -29,5 +30,20 @@ describe("Notify", () => {
   it("fails with notify_wrong_convert_param when a template function fails", () => {
     const n = singleNode({ ...logic, message: "$.math({{user}}*2)" }, data);
     expect(errorOf(n.entered.task.data, "notify").tag).toBe("notify_wrong_convert_param");
+  });
+
+  it("takes its dedup key from the dedup_key template when one is set, scoped to the channel", () => {
+    const keyed = { ...logic, dedup_key: "{{eventID}}" };
+    const a = singleNode(keyed, { ...data, eventID: "e-1" }).entered.commands[0] as { dedupKey: string };
+    const again = singleNode(keyed, { ...data, eventID: "e-1", user: "someone else" }).entered.commands[0] as { dedupKey: string };
+    const other = singleNode(keyed, { ...data, eventID: "e-2" }).entered.commands[0] as { dedupKey: string };
+    const otherChannel = singleNode(keyed, { ...data, team: "ops", eventID: "e-1" }).entered.commands[0] as { dedupKey: string };
+    expect(a.dedupKey).toBe(customDedupKey("sec-alerts", "e-1"));
+    expect(a.dedupKey).toMatch(/^key:[0-9a-f]{40}$/);
+    expect(again.dedupKey).toBe(a.dedupKey);
+    expect(other.dedupKey).not.toBe(a.dedupKey);
+    expect(otherChannel.dedupKey).not.toBe(a.dedupKey);
+    // A template that renders empty falls back to task + node + visit.
+    expect((singleNode(keyed, data).entered.commands[0] as { dedupKey: string }).dedupKey).toBe("t1:act:1");
   });
 });

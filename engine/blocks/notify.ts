@@ -2,12 +2,15 @@
  * Notify (Conveyor's own block): sends an alert through a configured channel (Slack,
  * e-mail, SMS, Telegram, webhook). The engine renders title, message and fields and emits a
  * `notify` command, which the worker writes to the outbox; delivery and its retries belong
- * to the alert dispatcher, so the task continues at once. `dedupKey` (task:node:visit) makes
- * a replayed step send one alert.
+ * to the alert dispatcher, so the task continues at once. `dedupKey` (task:node:visit by
+ * default) makes a replayed step send one alert; `dedup_key`, a template, replaces it: alerts
+ * of one channel that render the same key are sent once (e.g. `{{eventID}}`: one CloudTrail
+ * event reaching the block through two paths or two deliveries alerts once).
  * Errors (with err_node_id): notify_wrong_convert_param (a template failed),
  * notify_unknown_channel (the lookup says the channel does not exist).
  */
 import { z } from "zod";
+import { sha1 } from "../expr/hash.ts";
 import { renderTemplate, toText } from "../expr/template.ts";
 import { NOTIFY_SEVERITIES } from "../runtime/commands.ts";
 import { failure, withTemplateErrors, type BlockDefinition } from "./block.ts";
@@ -21,6 +24,8 @@ export const notifyLogicSchema = z.looseObject({
   message: z.string(),
   severity: z.enum(NOTIFY_SEVERITIES).optional(),
   fields: z.record(z.string(), z.unknown()).optional(),
+  /** A template; alerts of the channel rendering the same key are sent once. Empty: task + node + visit. */
+  dedup_key: z.string().optional(),
   err_node_id: z.string().optional(),
 });
 export type NotifyLogic = z.infer<typeof notifyLogicSchema>;
@@ -40,6 +45,7 @@ export const notifyBlock: BlockDefinition<NotifyLogic> = {
     message: z.string().min(1, "write the message"),
     severity: z.enum(NOTIFY_SEVERITIES).optional(),
     fields: z.record(z.string().min(1), z.string()).optional(),
+    dedup_key: z.string().max(1000).optional(),
     err_node_id: z.string().optional(),
   }),
   errorPrefix: PREFIX,
@@ -54,7 +60,8 @@ export const notifyBlock: BlockDefinition<NotifyLogic> = {
       const fields: Record<string, string> = {};
       for (const [k, v] of Object.entries(logic.fields ?? {})) fields[renderTemplate(k, ctx.scope)] = renderTemplate(toText(v), ctx.scope);
       const origin = ctx.origin("notify");
-      const dedupKey = origin.key.slice("notify:".length);
+      const custom = logic.dedup_key ? renderTemplate(logic.dedup_key, ctx.scope).trim() : "";
+      const dedupKey = custom ? customDedupKey(channel, custom) : origin.key.slice("notify:".length);
       return {
         kind: "next",
         commands: [{
@@ -68,3 +75,9 @@ export const notifyBlock: BlockDefinition<NotifyLogic> = {
       };
     }),
 };
+
+/** A rendered `dedup_key`, scoped to its channel and kept short (a hash) whatever the template gave. */
+export function customDedupKey(channel: string, rendered: string): string {
+  const hex = Array.from(sha1(new TextEncoder().encode(`${channel}\n${rendered}`)), (b) => b.toString(16).padStart(2, "0")).join("");
+  return `key:${hex}`;
+}
