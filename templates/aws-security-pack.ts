@@ -56,7 +56,7 @@ class SchemeBuilder {
     return this.add(name, 0, logics, at, opts);
   }
   escalation(name: string, logics: Logic[], at: [number, number]) {
-    return this.add(name, 3, logics, at, { title: "" });
+    return this.add(name, 3, logics, at);
   }
   final(name: string, at: [number, number], icon: "success" | "error" = "success") {
     return this.add(name, 2, [], at, { icon });
@@ -87,13 +87,19 @@ function notify(rule: { title: string; refs: string[]; severity: string }, next:
 }
 
 /** Each rule in turn: ─(match)─▶ Alert ─▶ next rule; ─(no match)─▶ next rule. */
-function ruleChain(b: SchemeBuilder, rules: Rule[], first: [number, number], end: string) {
+/** Roughly how tall the editor draws a condition node with `branches` branches (plus "otherwise"). */
+const conditionHeight = (branches: number) => 60 + 22 * (branches + 1);
+
+/** Each rule in turn: ─(match)─▶ Alert ─▶ next rule; ─(no match)─▶ next rule. Returns the y below the chain. */
+function ruleChain(b: SchemeBuilder, rules: Rule[], first: [number, number], end: string): number {
+  let y = first[1];
   rules.forEach((rule, i) => {
     const next = i + 1 < rules.length ? b.id(`Rule: ${rules[i + 1].title}?`) : end;
-    const y = first[1] + i * 140;
     b.node(`Rule: ${rule.title}?`, [...rule.any.map((m) => when(b.id(`Alert: ${rule.title}`), m.all)), go(next)], [first[0], y], { description: rule.refs.join(", ") });
-    b.node(`Alert: ${rule.title}`, [notify(rule, next), go(next)], [first[0] + 380, y + 40], { description: `Severity ${rule.severity}` });
+    b.node(`Alert: ${rule.title}`, [notify(rule, next), go(next)], [first[0] + 380, y + 20], { description: `Severity ${rule.severity}` });
+    y += Math.max(140, conditionHeight(rule.any.length) + 50);
   });
+  return y;
 }
 
 function router(): unknown {
@@ -114,19 +120,20 @@ function router(): unknown {
     go(b.id("Not classified")),
   ], [360, 440]);
   b.final("Not classified", [760, 440], "error");
-  for (const [name, conv, x] of [["To non-API checks", PACK_IDS.nonApi, 160], ["To API checks", PACK_IDS.api, 560]] as const) {
+  // Each copy's error cluster sits on its outer side, clear of the copy nodes and "Routed" between them.
+  for (const [name, conv, x, side] of [["To non-API checks", PACK_IDS.nonApi, 160, -300], ["To API checks", PACK_IDS.api, 560, 300]] as const) {
     // Corezoid's error cluster: infrastructure failures wait 30 s and retry; anything else ends in error.
-    b.node(name, [copyTo(conv, b.id(`${name}: copy failed`)), go(b.id("Routed"))], [x, 600]);
+    b.node(name, [copyTo(conv, b.id(`${name}: copy failed`)), go(b.id("Routed"))], [x, 620]);
     b.escalation(`${name}: copy failed`, [
       when(b.id(`${name}: retry in 30 s`), [{ param: "__conveyor_copy_task_return_type_tag__", fun: "eq", value: "crash_api" }]),
       when(b.id(`${name}: retry in 30 s`), [{ param: "__conveyor_copy_task_return_type_tag__", fun: "eq", value: "copy_task_timeout" }]),
       when(b.id(`${name}: retry in 30 s`), [{ param: "__conveyor_copy_task_return_type_tag__", fun: "eq", value: "copy_task_fatal_error" }]),
       go(b.id("Copy failed")),
-    ], [x + 200, 740]);
-    b.node(`${name}: retry in 30 s`, [], [x + 200, 880], { semaphors: [{ type: "time", value: 30, dimension: "sec", to_node_id: b.id(name) }] });
+    ], [x + side, 780]);
+    b.node(`${name}: retry in 30 s`, [], [x + side, 980], { semaphors: [{ type: "time", value: 30, dimension: "sec", to_node_id: b.id(name) }] });
   }
-  b.final("Routed", [360, 760]);
-  b.final("Copy failed", [960, 880], "error");
+  b.final("Routed", [380, 800]);
+  b.final("Copy failed", [380, 1000], "error");
   return { nodes: b.nodes, web_settings: [[], []] };
 }
 
@@ -175,8 +182,8 @@ function nonApi(): unknown {
   b.node("Using MFA", [setParam({ MfaUsage: "True" }, b.id("Failed")), go(b.id("Prepare message"))], [620, 920]);
   b.node("Not using MFA", [setParam({ MfaUsage: "False" }, b.id("Failed")), go(b.id("Prepare message"))], [900, 920]);
   b.node("Prepare message", [setParam({ MessageChannel: PACK_CHANNEL, Message: "User: {{userIdentity.userName}}\nAccount: {{AccountAlias}} ({{userIdentity.accountId}})\nMFA: {{MfaUsage}}\nType: {{userIdentity.type}}\n\n{{MyEventDetails}}" }, b.id("Failed")), go(b.id(`Rule: ${SIGNIN_RULES[0].title}?`))], [360, 1060]);
-  ruleChain(b, SIGNIN_RULES, [360, 1200], b.id("Checked"));
-  b.final("Checked", [360, 1200 + SIGNIN_RULES.length * 140]);
+  const below = ruleChain(b, SIGNIN_RULES, [360, 1200], b.id("Checked"));
+  b.final("Checked", [400, below]);
   return { nodes: b.nodes, web_settings: [[], []] };
 }
 
@@ -185,8 +192,8 @@ function api(): unknown {
   b.start("Prepare");
   b.node("Prepare", [setParam({ _invokedBy: "{{userIdentity.invokedBy}}" }, b.id("Failed")), go(b.id(`Rule: ${API_RULES[0].title}?`))], [360, 140], { description: "_invokedBy is \"\" when the event has no userIdentity.invokedBy (CIS 4.3's NOT EXISTS)." });
   b.final("Failed", [800, 140], "error");
-  ruleChain(b, API_RULES, [360, 280], b.id("Checked"));
-  b.final("Checked", [360, 280 + API_RULES.length * 140]);
+  const below = ruleChain(b, API_RULES, [360, 280], b.id("Checked"));
+  b.final("Checked", [400, below]);
   return { nodes: b.nodes, web_settings: [[], []] };
 }
 
