@@ -218,6 +218,22 @@ describe("channels: the exact request or mail each receiver gets", () => {
     }
   });
 
+  it("e-mail over STARTTLS (the default) never sends the password in clear to a server that does not offer TLS", async () => {
+    const smtp = await startSmtpReceiver({ login: { user: "alerts", password: "planted-smtp-password" } });
+    try {
+      await channel("mail-starttls", "email", { host: smtp.host, port: smtp.port, security: "starttls", username: "alerts", from: "conveyor@example.com", to: ["oncall@example.com"] }, { password: "planted-smtp-password" });
+      const [taskId] = await h.submit(pid, [{ data: { ...TASK, channel: "mail-starttls" } }]);
+      const alert = await alertSettled(taskId);
+      expect(alert.status).toBe("failed");
+      expect(alert.lastError).toMatch(/STARTTLS|TLS/i);
+      expect(alert.lastError).not.toContain("planted-smtp-password");
+      expect(smtp.authAttempts).toBe(0);
+      expect(smtp.mails).toEqual([]);
+    } finally {
+      await smtp.close();
+    }
+  });
+
   it("a notify naming a channel that does not exist takes the block's error exit", async () => {
     const [taskId] = await h.submit(pid, [{ data: { ...TASK, channel: "no-such-channel" } }]);
     const t = await h.waitFor("task finished", () => h.task(taskId), (x) => x.status === "finished");

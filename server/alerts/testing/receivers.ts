@@ -91,6 +91,8 @@ export interface SmtpReceiver {
   host: string;
   port: number;
   mails: ReceivedMail[];
+  /** AUTH commands the server received (a client sending its password). */
+  authAttempts: number;
   waitForMails(n: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export interface SmtpReceiver {
 /** A real SMTP server on 127.0.0.1 (no TLS). With `login`, AUTH PLAIN/LOGIN is required and checked. */
 export async function startSmtpReceiver({ login }: { login?: { user: string; password: string } } = {}): Promise<SmtpReceiver> {
   const mails: ReceivedMail[] = [];
+  let authAttempts = 0;
   const server = new SMTPServer({
     secure: false,
     disabledCommands: login ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
@@ -107,6 +110,7 @@ export async function startSmtpReceiver({ login }: { login?: { user: string; pas
     // No reverse DNS of the client: it only slows each connection down by a lookup timeout here.
     disableReverseLookup: true,
     onAuth(auth, session, cb) {
+      authAttempts++;
       if (login && auth.username === login.user && auth.password === login.password) return cb(null, { user: auth.username });
       cb(new Error("Invalid username or password"));
     },
@@ -130,6 +134,9 @@ export async function startSmtpReceiver({ login }: { login?: { user: string; pas
     host: "127.0.0.1",
     port,
     mails,
+    get authAttempts() {
+      return authAttempts;
+    },
     waitForMails: (n, timeoutMs = 15_000) => until(`${n} mail(s) (got ${mails.length})`, () => mails.length >= n && mails.slice(), timeoutMs),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
