@@ -161,7 +161,7 @@ test.describe.serial("an invited editor and a viewer", () => {
 
     ({ id: processId } = await createDraftProcess({
       title: `E2E access ${stamp}`,
-      scheme: scheme(start(id(1), id(2)), node(id(2), "Triage", [{ type: "go", to_node_id: id(3) }]), final(id(3), "Done")),
+      scheme: scheme(start(id(1), id(2)), node(id(2), "Triage", [{ type: "go_if_const", to_node_id: id(3), conditions: [{ param: "{{eventType}}", const: "AwsApiCall", fun: "eq", cast: "string" }] }, { type: "go", to_node_id: id(3) }]), final(id(3), "Done")),
     }));
 
     const context = await signedInContext(browser, editor);
@@ -263,6 +263,9 @@ test.describe.serial("an invited editor and a viewer", () => {
     await selectNode(v, id(2));
     await expect(v.getByTestId("node-title-input")).toHaveValue("Triage by the editor");
     await expect(v.getByTestId("node-title-input")).not.toBeEditable();
+    // Template fields too (they offer suggestions as you type when editable).
+    await expect(v.getByTestId("branch-0-param-0")).toHaveValue("{{eventType}}");
+    await expect(v.getByTestId("branch-0-param-0")).not.toBeEditable();
     await v.keyboard.press("Delete");
     await expect(v.getByTestId(`node-${id(2)}`)).toBeVisible();
     await v.screenshot({ path: "test-results/screenshots/viewer-editor.png" });

@@ -5,7 +5,7 @@ import { VALUE_TYPES } from "@/engine/expr/cast";
 import { useInspector } from "./inspector-context";
 import { TemplateInput } from "./template-input";
 
-export const inputClass = "w-full rounded-md border border-slate-300 px-2 py-1 text-sm shadow-sm focus:outline-none focus:ring-2 focus:ring-brand-500/30";
+export const inputClass = "w-full rounded-md border border-slate-300 px-2 py-1 text-sm shadow-sm focus:outline-none focus:ring-2 focus:ring-brand-500/30 [&[readonly]]:border-slate-200 [&[readonly]]:bg-slate-50 [&[readonly]]:text-slate-600 [&[readonly]]:shadow-none disabled:border-slate-200 disabled:bg-slate-50 disabled:text-slate-600 disabled:shadow-none";
 
 /** A labelled control with the error the block's schema reports for it. */
 export function Field({ label, error, hint, children }: { label: string; error?: string; hint?: ReactNode; children: (id: string) => ReactNode }) {

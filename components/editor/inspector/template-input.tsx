@@ -22,7 +22,7 @@ export function TemplateInput({ value, onChange, multiline = false, rows = 3, pl
   testId?: string;
   mono?: boolean;
 }) {
-  const { names } = useInspector();
+  const { names, readOnly } = useInspector();
   const listId = useId();
   const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
   const [open, setOpen] = useState<Suggestions | null>(null);
@@ -76,7 +76,9 @@ export function TemplateInput({ value, onChange, multiline = false, rows = 3, pl
     "aria-expanded": !!open,
     "aria-controls": listId,
     "aria-activedescendant": open ? `${listId}-${active}` : undefined,
+    readOnly,
     onChange: (e: { target: { value: string; selectionStart: number | null } }) => {
+      if (readOnly) return;
       onChange(e.target.value);
       refresh(e.target.value, e.target.selectionStart);
     },
@@ -85,7 +87,7 @@ export function TemplateInput({ value, onChange, multiline = false, rows = 3, pl
     onBlur: () => {
       closing.current = setTimeout(() => setOpen(null), 150);
     },
-    className: `w-full rounded-md border px-2 py-1 text-sm shadow-sm focus:outline-none focus:ring-2 focus:ring-brand-500/30 ${mono ? "font-mono text-xs" : ""} ${invalid ? "border-red-400" : "border-slate-300"}`,
+    className: `w-full rounded-md border px-2 py-1 text-sm shadow-sm focus:outline-none focus:ring-2 focus:ring-brand-500/30 ${mono ? "font-mono text-xs" : ""} ${invalid ? "border-red-400" : "border-slate-300"} ${readOnly ? "border-slate-200 bg-slate-50 text-slate-600 shadow-none" : ""}`,
   };
   return (
     <div className="relative">
