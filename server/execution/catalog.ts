@@ -13,14 +13,21 @@ export interface RunnableTarget {
 
 export type TargetLookup = { ok: true; target: RunnableTarget } | { ok: false; tag: "access_denied" | "conveyor_is_not_active" | "not_published"; description: string };
 
+/** A cached answer, or one being fetched on `db` (a pool, or a transaction's client). */
+interface CacheEntry<T> {
+  value: Promise<T>;
+  db: Queryable;
+  settled: boolean;
+}
+
 /**
  * Where tasks can go: published versions by id (immutable, cached for good)
  * and each process's current published version (cached briefly, so a publish
  * reaches new tasks within `ttlMs`).
  */
 export class ProcessCatalog {
-  private readonly versions = new Map<number, Promise<ProcessScheme>>();
-  private readonly targets = new Map<string, { at: number; value: Promise<TargetLookup> }>();
+  private readonly versions = new Map<number, CacheEntry<ProcessScheme>>();
+  private readonly targets = new Map<string, CacheEntry<TargetLookup> & { at: number }>();
 
   constructor(private readonly pool: Pool, private readonly ttlMs = 1000, private readonly maxVersions = 2000) {}
 
@@ -29,28 +36,36 @@ export class ProcessCatalog {
    * connection while holding one can deadlock a busy pool.
    */
   scheme(versionId: number, db: Queryable = this.pool): Promise<ProcessScheme> {
-    let p = this.versions.get(versionId);
-    if (!p) {
-      p = db.query<{ scheme: unknown }>("SELECT scheme FROM process_version WHERE id = $1", [versionId]).then((r) => {
+    const hit = this.versions.get(versionId);
+    // A lookup still running on another connection is not waited for: it may need a pool
+    // connection that this caller's transaction (and others like it) holds.
+    if (hit && (hit.settled || hit.db === db)) return hit.value;
+    const entry: CacheEntry<ProcessScheme> = {
+      db,
+      settled: false,
+      value: db.query<{ scheme: unknown }>("SELECT scheme FROM process_version WHERE id = $1", [versionId]).then((r) => {
         if (!r.rows[0]) throw new Error(`process version ${versionId} does not exist`);
         return parseScheme(r.rows[0].scheme);
-      });
-      p.catch(() => this.versions.delete(versionId));
+      }),
+    };
+    entry.value.then(() => (entry.settled = true), () => this.versions.get(versionId) === entry && this.versions.delete(versionId));
+    if (!hit) {
       if (this.versions.size >= this.maxVersions) this.versions.delete(this.versions.keys().next().value as number);
-      this.versions.set(versionId, p);
+      this.versions.set(versionId, entry);
     }
-    return p;
+    return entry.value;
   }
 
   /** Resolves a logic's `conv_id` (a process id, or a Corezoid id an import mapped) to its published version. */
   target(convId: string, now: number, db: Queryable = this.pool): Promise<TargetLookup> {
     const hit = this.targets.get(convId);
-    if (hit && now - hit.at < this.ttlMs) return hit.value;
-    const value = this.lookup(convId, db);
-    value.catch(() => this.targets.delete(convId));
-    this.targets.set(convId, { at: now, value });
+    // Fresh, and either answered or being looked up on this caller's own connection (see scheme()).
+    if (hit && now - hit.at < this.ttlMs && (hit.settled || hit.db === db)) return hit.value;
+    const entry = { at: now, db, settled: false, value: this.lookup(convId, db) };
+    entry.value.then(() => (entry.settled = true), () => this.targets.get(convId) === entry && this.targets.delete(convId));
+    this.targets.set(convId, entry);
     if (this.targets.size > 5000) this.targets.delete(this.targets.keys().next().value as string);
-    return value;
+    return entry.value;
   }
 
   private async lookup(convId: string, db: Queryable): Promise<TargetLookup> {
