@@ -68,7 +68,7 @@ export function asValueType(t: unknown): ValueType {
 
 export interface ValueMapEntry {
   key: string;
-  path: PathSegment[];
+  path: readonly PathSegment[];
   value: unknown;
 }
 

@@ -14,7 +14,21 @@ export interface PathSegment {
 export const MISSING: unique symbol = Symbol("missing");
 export type Missing = typeof MISSING;
 
-export function parsePath(text: string): PathSegment[] {
+const parsed = new Map<string, readonly PathSegment[]>();
+const PARSED_MAX = 5000;
+
+/** Parses a path (memoised: the same parameter names are read on every step; callers never mutate the result). */
+export function parsePath(text: string): readonly PathSegment[] {
+  let segments = parsed.get(text);
+  if (!segments) {
+    segments = parseUncached(text);
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(text, segments);
+  }
+  return segments;
+}
+
+function parseUncached(text: string): PathSegment[] {
   const segments: PathSegment[] = [];
   let cur = "";
   let escaped = false;

@@ -425,8 +425,13 @@ class StepRun {
       options: this.options,
       nowMs: this.nowMs,
       waiting,
-      origin: (kind, part) => this.origin(node, visit, kind, logicIndex, part),
+      origin: this.originOf(node, visit, logicIndex),
     };
+  }
+
+  /** Returned, not declared: a closure that is not named costs nothing more per logic under the dev loader's keepNames. */
+  private originOf(node: SchemeNode, visit: number, logicIndex: number): BlockContext["origin"] {
+    return (kind, part) => this.origin(node, visit, kind, logicIndex, part);
   }
 
   /** Idempotency key: `kind:task:node:visit`, then `:logicIndex` past the first logic, then `:part`. */
@@ -477,19 +482,33 @@ const sumKey = (processId: string, nodeId: string, sumId: string) => `${processI
 
 /** The lookup, with this step's own Sum additions added to the totals it reports. */
 function withOwnSums(lookup: Lookup, pending: Map<string, number>): Lookup {
-  // Delegate method by method: a lookup may be a class instance, whose methods a spread would lose.
-  return {
-    nodeCount: (q) => lookup.nodeCount?.(q),
-    stateTask: (q) => lookup.stateTask?.(q),
-    envVar: (name) => lookup.envVar?.(name),
-    channelExists: (channel) => lookup.channelExists?.(channel),
-    nodeSum: (q) => {
-      const own = pending.get(sumKey(q.processId, q.nodeId, q.sumId));
-      const base = lookup.nodeSum?.(q);
-      if (own === undefined) return base;
-      return (base ?? 0) + own;
-    },
-  };
+  return new OwnSumsLookup(lookup, pending);
+}
+
+/**
+ * Delegates method by method (a lookup may be a class instance, whose methods a spread would
+ * lose). A class, not an object of closures: one allocation per step.
+ */
+class OwnSumsLookup implements Lookup {
+  constructor(private readonly lookup: Lookup, private readonly pending: Map<string, number>) {}
+  nodeCount(q: Parameters<NonNullable<Lookup["nodeCount"]>>[0]) {
+    return this.lookup.nodeCount?.(q);
+  }
+  stateTask(q: Parameters<NonNullable<Lookup["stateTask"]>>[0]) {
+    return this.lookup.stateTask?.(q);
+  }
+  envVar(name: string) {
+    return this.lookup.envVar?.(name);
+  }
+  channelExists(channel: string) {
+    return this.lookup.channelExists?.(channel);
+  }
+  nodeSum(q: Parameters<NonNullable<Lookup["nodeSum"]>>[0]) {
+    const own = this.pending.size === 0 ? undefined : this.pending.get(sumKey(q.processId, q.nodeId, q.sumId));
+    const base = this.lookup.nodeSum?.(q);
+    if (own === undefined) return base;
+    return (base ?? 0) + own;
+  }
 }
 
 const NUMERIC = /^\s*\d+(\.\d+)?\s*$/;

@@ -62,6 +62,7 @@ export class UnitOfWork {
   private readonly lookupCache = new Map<number, { requests: LookupRequest[]; notifies: boolean }>();
   /** Read once per unit of work: a channel created or deleted mid-batch counts from the next one. */
   private channels?: Promise<ReadonlySet<string>>;
+  private channelsOnly?: Lookup;
 
   constructor(
     private readonly deps: {
@@ -165,7 +166,9 @@ export class UnitOfWork {
     if (!needs.notifies || !this.deps.lookups.channels) return base;
     this.channels ??= this.deps.lookups.channels(this.deps.client);
     const channels = await this.channels;
-    return { ...base, channelExists: (name) => channels.has(name) };
+    if (base) return { ...base, channelExists: (name) => channels.has(name) };
+    // Nothing else to look up (the common case): one lookup object for the whole unit.
+    return (this.channelsOnly ??= { channelExists: (name) => channels.has(name) });
   }
 
   /** Carries out what can be done inside this transaction; the rest goes to the outbox. */
