@@ -179,9 +179,10 @@ describe("time limits on parking blocks, and state diagrams (real worker)", () =
     const [first] = await h.waitFor("the first child replied", children, (c) => c.length === 2 && c[0].status === "finished", 20_000);
     expect(first.data).toMatchObject({ label: "first" });
     // The first reply went out, addressed to visit 1 of the call node, and was ignored there.
-    const replies = await h.pool.query<{ visit: number; dispatched: boolean }>(
+    // (Marked dispatched just after the child's commit: wait for it rather than race it.)
+    const replies = await h.waitFor("the first reply dispatched", () => h.pool.query<{ visit: number; dispatched: boolean }>(
       "SELECT (payload->'to'->>'visit')::int AS visit, dispatched_at IS NOT NULL AS dispatched FROM outbox WHERE kind = 'rpcReply' AND task_id = $1", [first.id],
-    );
+    ), (r) => r.rows.every((row) => row.dispatched), 10_000);
     expect(replies.rows).toEqual([{ visit: 1, dispatched: true }]);
     await new Promise((r) => setTimeout(r, 300));
     expect(await h.task(id)).toMatchObject({ status: "waiting", nodeId: "call", data: { label: "second" } });
