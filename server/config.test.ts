@@ -50,6 +50,14 @@ describe("configuration", () => {
     expect(message({ ...valid, LOG_LEVEL: "loud" })).toMatch(/LOG_LEVEL/);
   });
 
+  it("reads WORKER_QUEUES as a list of known queues (all by default)", () => {
+    expect(loadConfig(valid).WORKER_QUEUES).toEqual(["steps", "effects", "alerts", "maintenance"]);
+    expect(loadConfig({ ...valid, WORKER_QUEUES: " alerts ,alerts" }).WORKER_QUEUES).toEqual(["alerts"]);
+    expect(loadConfig({ ...valid, WORKER_QUEUES: "steps,effects" }).WORKER_QUEUES).toEqual(["steps", "effects"]);
+    expect(message({ ...valid, WORKER_QUEUES: "alerts,bogus" })).toContain("WORKER_QUEUES must be a comma-separated list of steps, effects, alerts, maintenance");
+    expect(message({ ...valid, WORKER_QUEUES: " , " })).toContain("WORKER_QUEUES must name at least one queue");
+  });
+
   it("redacts passwords in URLs for messages", () => {
     expect(redactUrl("postgresql://u:secret@h:5432/db")).toBe("postgresql://u:***@h:5432/db");
     expect(redactUrl("postgresql://u:secret@h:5432/db")).not.toContain("secret");

@@ -20,6 +20,10 @@ const int = (min: number, max: number) =>
 
 const bool = z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).transform((v) => v === "true" || v === "1");
 
+/** The queues a worker process can consume: step jobs, effect jobs (API call, code, modify, queue), alert deliveries, housekeeping. */
+export const WORKER_QUEUE_NAMES = ["steps", "effects", "alerts", "maintenance"] as const;
+export type WorkerQueueName = (typeof WORKER_QUEUE_NAMES)[number];
+
 export const envSchema = z.object({
   DATABASE_URL: url(["postgres:", "postgresql:"]),
   REDIS_URL: url(["redis:", "rediss:"]),
@@ -33,6 +37,13 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]+$/, "may hold letters, digits, _ : - only").default("conveyor"),
   WORKER_CONCURRENCY: int(1, 1000).default(32),
+  // What a worker process consumes (docs/scaling.md): all by default; e.g. `alerts` for a worker
+  // that only delivers alerts, so they never wait behind step work in a flood.
+  WORKER_QUEUES: z
+    .string()
+    .default(WORKER_QUEUE_NAMES.join(","))
+    .transform((v) => [...new Set(v.split(",").map((q) => q.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(WORKER_QUEUE_NAMES, { error: `must be a comma-separated list of ${WORKER_QUEUE_NAMES.join(", ")}` })).min(1, "must name at least one queue")),
   TASK_SIZE_LIMIT_BYTES: int(1024, 16 * 1024 * 1024).default(1_048_576),
   SECURE_COOKIES: bool.optional(),
   INGEST_MAX_REQUEST_BYTES: int(1024, 512 * 1024 * 1024).default(20 * 1024 * 1024),

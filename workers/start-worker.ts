@@ -27,8 +27,9 @@ class TaskBusyError extends Error {}
 
 /**
  * Starts one worker: the consumer of step jobs (batched into one transaction
- * per batch), the consumer of effect jobs (HTTP, code, modify, queue), a
- * heartbeat that /api/health reads, and the reconciler.
+ * per batch), the consumer of effect jobs (HTTP, code, modify, queue), alert
+ * delivery, housekeeping — those of them WORKER_QUEUES names (all by default) —
+ * plus a heartbeat that /api/health reads, and the reconciler.
  */
 export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 }: { config: AppConfig; workerId: string; reconcileEveryMs?: number }): Promise<RunningWorker> {
   const log = createLogger({ name: "worker", level: config.LOG_LEVEL });
@@ -51,7 +52,8 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
   });
 
   const connection = bullConnection(config.REDIS_URL);
-  const steps = new Worker(
+  const consumes = new Set(config.WORKER_QUEUES);
+  const steps = !consumes.has("steps") ? null : new Worker(
     QUEUE.steps,
     async (job) => {
       if (job.name === ENTER_BATCH) {
@@ -70,7 +72,7 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     // A shorter lock than BullMQ's 30 s: a killed worker's jobs are back in the queue within ~15 s.
     { connection, prefix, concurrency: config.WORKER_CONCURRENCY, lockDuration: 15_000, stalledInterval: 5_000 },
   );
-  const effects = new Worker(QUEUE.effects, (job, token) => processEffect(job, token, { pool, redis, prefix, catalog, executor, http: runners.http, code: runners.code }), {
+  const effects = !consumes.has("effects") ? null : new Worker(QUEUE.effects, (job, token) => processEffect(job, token, { pool, redis, prefix, catalog, executor, http: runners.http, code: runners.code }), {
     connection,
     prefix,
     concurrency: Math.max(8, config.WORKER_CONCURRENCY),
@@ -78,6 +80,7 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     stalledInterval: 15_000,
   });
   for (const w of [steps, effects]) {
+    if (!w) continue;
     w.on("failed", (job, err) => {
       if (!(err instanceof TaskBusyError)) log.error({ queue: w.name, jobId: job?.id, taskId: job?.data?.taskId, processId: job?.data?.processId, err: err.message }, "job failed");
     });
@@ -87,9 +90,9 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
   // Alert delivery (the notify outbox rows, "send test", resends); its sweep runs at the reconciler's pace.
   // Its own small pool: an alert's claim and record never queue behind a batch of step transactions.
   const alertPool = createPool({ databaseUrl: config.DATABASE_URL, max: 4 });
-  const alerts = await startAlertWorker({ config, pool: alertPool, redis, log, sweepEveryMs: reconcileEveryMs, stuckAfterMs: Math.max(2 * reconcileEveryMs, 1_000) });
+  const alerts = !consumes.has("alerts") ? null : await startAlertWorker({ config, pool: alertPool, redis, log, sweepEveryMs: reconcileEveryMs, stuckAfterMs: Math.max(2 * reconcileEveryMs, 1_000) });
   // Counter snapshots and retention (one worker at a time runs each scheduled job).
-  const maintenance = await startMaintenance({ config, pool, redis, log });
+  const maintenance = !consumes.has("maintenance") ? null : await startMaintenance({ config, pool, redis, log });
 
   const beat = () => redis.set(heartbeatKey(prefix, workerId), new Date().toISOString(), "EX", HEARTBEAT_TTL_SECONDS).catch(() => {});
   await beat();
@@ -101,7 +104,7 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     reconciling = true;
     try {
       const r = await reconcile({ db, pool, redis, prefix, dispatcher, applyCounters: executor.applyCounters, dispatchedKinds: DISPATCHED_KINDS });
-      await maintenance.ensureSchedules();
+      await maintenance?.ensureSchedules();
       if (r.requeued || r.rebuiltCounters || r.redispatched || r.timersRestored) log.info(r, "reconciled");
     } catch (err) {
       if (err instanceof ReconcileLockLost) log.warn({ err: err.message }, "reconcile pass stopped");
@@ -113,13 +116,13 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
   void runReconcile();
   const reconcileTimer = setInterval(runReconcile, reconcileEveryMs);
 
-  log.info({ workerId, concurrency: config.WORKER_CONCURRENCY }, "worker started");
+  log.info({ workerId, concurrency: config.WORKER_CONCURRENCY, queues: [...consumes] }, "worker started");
   return {
     log,
     async stop() {
       clearInterval(beatTimer);
       clearInterval(reconcileTimer);
-      await Promise.all([steps.close(), effects.close(), alerts.close(), maintenance.close()]);
+      await Promise.all([steps?.close(), effects?.close(), alerts?.close(), maintenance?.close()]);
       await dispatcher.close();
       await runners.close();
       await redis.del(heartbeatKey(prefix, workerId)).catch(() => {});
