@@ -30,6 +30,8 @@ import { benchIngest } from "./bench-ingest.ts";
 const root = path.resolve(import.meta.dirname, "..");
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 30_000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+/** Extra worker processes that only deliver alerts (WORKER_QUEUES=alerts); the others then do everything else. */
+const ALERT_WORKERS = Number(process.env.BENCH_ALERT_WORKERS ?? 0);
 const CONCURRENCY = process.env.BENCH_CONCURRENCY ?? "64";
 
 const { databaseUrl, redisUrl } = testUrls();
@@ -153,12 +155,15 @@ async function main() {
   await publishProcess({ db, processId: router.id });
 
   const children: ChildProcess[] = [];
-  for (let i = 0; i < WORKERS; i++) {
-    children.push(spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []), "--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")], { cwd: root, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: "inherit" }));
-  }
+  const spawnWorker = (queues?: string) => spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : []), "--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")], {
+    cwd: root, env: { ...process.env, ...env, ...(queues ? { WORKER_QUEUES: queues } : {}) } as NodeJS.ProcessEnv, stdio: "inherit",
+  });
+  for (let i = 0; i < WORKERS; i++) children.push(spawnWorker(ALERT_WORKERS > 0 ? "steps,effects,maintenance" : undefined));
+  for (let i = 0; i < ALERT_WORKERS; i++) children.push(spawnWorker("alerts"));
+  if (ALERT_WORKERS > 0) console.log(`  plus ${ALERT_WORKERS} alert-only worker process(es) (WORKER_QUEUES=alerts)`);
   for (;;) {
     const live = (await redis.keys(`${env.QUEUE_PREFIX}:worker:heartbeat:*`)).length;
-    if (live >= WORKERS) break;
+    if (live >= WORKERS + ALERT_WORKERS) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const producer = createProducer({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX });
@@ -181,6 +186,7 @@ async function main() {
   await feeder;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = cpuPerEvent(cpu0, await cpuSnapshot(pool, redis, children), EVENTS);
+  const { rows: [sentDuring] } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM alert WHERE status = 'sent'");
   const latency = async (tag: string) => {
     const { rows } = await pool.query<{ p50: number; p99: number; max: number }>(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms)::float8 AS max
@@ -224,6 +230,7 @@ async function main() {
   console.log("");
   console.log(`events end to end:       ${EVENTS} in ${seconds.toFixed(2)} s = ${rate.toFixed(0)} events/s (target ≥ 1,500)`);
   console.log(`  create → notify outbox at saturation (queueing included): p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms`);
+  console.log(`  alerts delivered by the end of the timed phase: ${sentDuring.n} of ${EVENTS}${ALERT_WORKERS ? "" : " (BENCH_ALERT_WORKERS=1 adds an alert-only worker)"}`);
   if (Object.keys(cpu).length) console.log(`  CPU per event: ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(0)} µs`).join(", ")} (alert delivery included; not the driver's own)`);
   console.log(`paced ${RATE} events/s for ${PACED_SECONDS} s: create → notify outbox p50 ${paced.p50.toFixed(0)} ms, p99 ${paced.p99.toFixed(0)} ms, max ${paced.max.toFixed(0)} ms`);
   console.log(`no-op BullMQ baseline:   ${noop.toFixed(0)} jobs/s (concurrency 50, same Redis)`);
