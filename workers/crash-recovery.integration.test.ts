@@ -39,6 +39,18 @@ async function copyAndAlertProcesses() {
   return { a, b };
 }
 
+/** How many tasks of a process took each path (node ids joined by ">"), from their history. */
+async function pathCounts(processId: number): Promise<Array<{ path: string; n: number }>> {
+  const { rows } = await h.pool.query<{ path: string; n: number }>(
+    `SELECT path, count(*)::int AS n FROM (
+       SELECT h.task_id, string_agg(p->>'nodeId', '>' ORDER BY h.id, o) AS path
+       FROM task_history h, jsonb_array_elements(h.data->'path') WITH ORDINALITY AS x(p, o)
+       WHERE h.process_id = $1 GROUP BY h.task_id) t GROUP BY path`,
+    [processId],
+  );
+  return rows;
+}
+
 describe("crash recovery (real PostgreSQL + Redis)", () => {
   it("a worker killed with SIGKILL mid-batch: every task ends exactly once, no duplicated copy or alert", async () => {
     const { a, b } = await copyAndAlertProcesses();
@@ -63,14 +75,8 @@ describe("crash recovery (real PostgreSQL + Redis)", () => {
     // Exactly once: each task was committed once (seq 1), its history passes each node once, it made one copy and one alert.
     const bad = await h.pool.query("SELECT count(*)::int AS n FROM task WHERE process_id = $1 AND (seq <> 1 OR node_id <> 'done')", [a]);
     expect(bad.rows[0].n).toBe(0);
-    const paths = await h.pool.query<{ path: string; n: number }>(
-      `SELECT path, count(*)::int AS n FROM (
-         SELECT h.task_id, string_agg(p->>'nodeId', '>' ORDER BY h.id, o) AS path
-         FROM task_history h, jsonb_array_elements(h.data->'path') WITH ORDINALITY AS x(p, o)
-         WHERE h.process_id = $1 GROUP BY h.task_id) t GROUP BY path`,
-      [a],
-    );
-    expect(paths.rows).toEqual([{ path: "s>copy>alert>done", n: N }]);
+    const paths = await pathCounts(a);
+    expect(paths).toEqual([{ path: "s>copy>alert>done", n: N }]);
     const copies = await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT data->>'copy_ref_id')::int AS d FROM task WHERE process_id = $1", [b]);
     expect(copies.rows[0]).toEqual({ n: N, d: N });
     const alerts = await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS d FROM outbox WHERE kind = 'notify' AND task_id = ANY($1::uuid[])", [ids]);
@@ -185,14 +191,8 @@ describe("crash recovery (real PostgreSQL + Redis)", () => {
     // Every task went the whole way once.
     const ends = await h.pool.query("SELECT node_id, count(*)::int AS n FROM task WHERE process_id = $1 GROUP BY 1", [a]);
     expect(ends.rows).toEqual([{ node_id: "done", n: N }]);
-    const paths = await h.pool.query<{ path: string; n: number }>(
-      `SELECT path, count(*)::int AS n FROM (
-         SELECT h.task_id, string_agg(p->>'nodeId', '>' ORDER BY h.id, o) AS path
-         FROM task_history h, jsonb_array_elements(h.data->'path') WITH ORDINALITY AS x(p, o)
-         WHERE h.process_id = $1 GROUP BY h.task_id) t GROUP BY path`,
-      [a],
-    );
-    expect(paths.rows).toEqual([{ path: "s>copy>call>cb>take>alert>done", n: N }]);
+    const paths = await pathCounts(a);
+    expect(paths).toEqual([{ path: "s>copy>call>cb>take>alert>done", n: N }]);
     expect(refused).toEqual([]);
     expect([...called.values()].every((n) => n === 1) && called.size === N).toBe(true);
 

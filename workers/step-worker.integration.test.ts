@@ -176,6 +176,26 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     await waitFor("requeued tasks finished", () => finishedCount(processId), (n) => n === 2);
   });
 
+  it("a reset pass that fails half-way is redone by the next pass, not forgotten", async () => {
+    const processId = await newProcess("worker: reset pass fails");
+    await submitTasks({ db, enqueue: (t) => producer.enqueueEnter(t), processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
+    await waitFor("finished", () => finishedCount(processId), (n) => n === 1);
+    await redis.flushdb();
+    // A task whose work exists nowhere, so the pass has something to restore…
+    await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
+    // …and a queue that fails under it (Redis or the network gave out).
+    const failing = { dispatch: async () => { throw new Error("queue unavailable"); }, enqueueSteps: async () => { throw new Error("queue unavailable"); } };
+    await expect(reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher: failing, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS })).rejects.toThrow("queue unavailable");
+    const again = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
+    expect(again.redisWasReset).toBe(true);
+    expect(again.requeued).toBeGreaterThanOrEqual(1);
+    expect(again.rebuiltCounters).toBeGreaterThanOrEqual(1);
+    expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.other]: 1 });
+    // Done once: the pass after that is an ordinary one.
+    expect((await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS })).redisWasReset).toBe(false);
+    await waitFor("the restored task finished", () => finishedCount(processId), (n) => n === 2);
+  });
+
   it("a redelivered ref creates no second live task", async () => {
     const processId = await newProcess("worker: refs");
     // Park-free process: tasks finish at once, so reuse the ref while the first is still live by not enqueueing it.

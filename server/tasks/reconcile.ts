@@ -22,6 +22,8 @@ export const RECONCILE_LOCK_TTL_MS = 15_000;
 // Renew / release the lock only while it is still ours (a pass outliving its lease must not free another worker's).
 const RENEW_IF_OWNER = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) end return 0`;
 const RELEASE_IF_OWNER = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`;
+// Marks Redis as reconciled since its last reset, only while the pass still holds the lock (a flush since then took it).
+const SET_EPOCH_IF_OWNER = `if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("SET", KEYS[2], ARGV[2]) return 1 end return 0`;
 
 export interface ReconcileResult {
   redisWasReset: boolean;
@@ -67,7 +69,9 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
     if (Number(await redis.eval(RENEW_IF_OWNER, 1, lockKey(prefix), token, String(RECONCILE_LOCK_TTL_MS))) !== 1) throw new ReconcileLockLost();
   };
   try {
-    result.redisWasReset = (await redis.set(epochKey(prefix), new Date().toISOString(), "NX")) === "OK";
+    // The epoch key is written only once a reset pass has done all its work (end of the pass): a
+    // pass that fails half-way (lock lost, an error) leaves it missing, so the next pass redoes it.
+    result.redisWasReset = (await redis.exists(epochKey(prefix))) === 0;
     const stale = result.redisWasReset ? 0 : staleAfterMs;
     const kinds = [...dispatchedKinds];
 
@@ -134,6 +138,9 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
           result.rebuiltCounters++;
         }
       }
+    }
+    if (result.redisWasReset && Number(await redis.eval(SET_EPOCH_IF_OWNER, 2, lockKey(prefix), epochKey(prefix), token, new Date().toISOString())) !== 1) {
+      throw new ReconcileLockLost();
     }
     return result;
   } finally {
