@@ -68,6 +68,20 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
   const renew = async () => {
     if (Number(await redis.eval(RENEW_IF_OWNER, 1, lockKey(prefix), token, String(RECONCILE_LOCK_TTL_MS))) !== 1) throw new ReconcileLockLost();
   };
+  /** Processes whose counter hash is missing from Redis (a reset rebuilds all of them instead). */
+  const rebuildMissingCounters = async () => {
+    const { rows: processes } = await pool.query<{ process_id: number }>("SELECT id AS process_id FROM process");
+    if (processes.length === 0) return;
+    const p = redis.pipeline();
+    for (const { process_id } of processes) p.exists(countersKey(prefix, process_id));
+    const exists = (await p.exec()) ?? [];
+    for (const [i, { process_id }] of processes.entries()) {
+      if (Number(exists[i]?.[1]) !== 0) continue;
+      if (result.rebuiltCounters % 50 === 49) await renew();
+      await rebuildNodeCounts({ db, redis, prefix, processId: process_id });
+      result.rebuiltCounters++;
+    }
+  };
   try {
     // The epoch key is written only once a reset pass has done all its work (end of the pass): a
     // pass that fails half-way (lock lost, an error) leaves it missing, so the next pass redoes it.
@@ -125,20 +139,7 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
     // since the flush, so "missing" is not enough), else those missing from Redis.
     await renew();
     if (result.redisWasReset) result.rebuiltCounters = (await rebuildAllNodeCounts({ pool, redis, prefix })).processes;
-    await renew();
-    const { rows: processes } = await pool.query<{ process_id: number }>("SELECT id AS process_id FROM process");
-    if (processes.length > 0) {
-      const p = redis.pipeline();
-      for (const { process_id } of processes) p.exists(countersKey(prefix, process_id));
-      const exists = (await p.exec()) ?? [];
-      for (const [i, { process_id }] of processes.entries()) {
-        if (Number(exists[i]?.[1]) === 0) {
-          if (result.rebuiltCounters % 50 === 49) await renew();
-          await rebuildNodeCounts({ db, redis, prefix, processId: process_id });
-          result.rebuiltCounters++;
-        }
-      }
-    }
+    else await rebuildMissingCounters();
     if (result.redisWasReset && Number(await redis.eval(SET_EPOCH_IF_OWNER, 2, lockKey(prefix), epochKey(prefix), token, new Date().toISOString())) !== 1) {
       throw new ReconcileLockLost();
     }
