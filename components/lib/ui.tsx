@@ -51,7 +51,7 @@ export function OnceBox({ title, value, testId }: { title: string; value: string
   );
 }
 
-/** A native modal `<dialog>`: focus moves in and stays, Esc closes (calls onClose). */
+/** A native modal `<dialog>`, centred (`m-auto`: Tailwind's preflight zeroes the UA margin): focus moves in and stays, Esc closes (calls onClose). */
 export function Dialog({ open, title, onClose, children, testId, width = "w-[32rem]" }: { open: boolean; title: string; onClose(): void; children: ReactNode; testId: string; width?: string }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -61,7 +61,7 @@ export function Dialog({ open, title, onClose, children, testId, width = "w-[32r
     if (!open && d.open) d.close();
   }, [open]);
   return (
-    <dialog ref={ref} onClose={onClose} className={`${width} max-w-[95vw] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40`} aria-label={title} data-testid={testId}>
+    <dialog ref={ref} onClose={onClose} className={`m-auto ${width} max-w-[95vw] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40`} aria-label={title} data-testid={testId}>
       {open && (
         <div className="space-y-3 p-4">
           <h2 className="text-lg font-semibold">{title}</h2>

@@ -2,9 +2,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useMemo, useRef, useState, type ReactNode } from "react";
 import { api } from "../lib/api";
-import { Button, ErrorNote } from "../lib/ui";
+import { Button, Dialog as BaseDialog, ErrorNote } from "../lib/ui";
 
 export interface FolderItem {
   id: number;
@@ -39,25 +39,9 @@ interface ImportSummary {
 /** "all", "none" (processes outside folders) or a folder id. */
 type Scope = "all" | "none" | number;
 
-function Dialog({ open, title, onClose, children, testId }: { open: boolean; title: string; onClose(): void; children: ReactNode; testId: string }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  // A native modal <dialog>: focus moves in and stays, Esc closes.
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
-  return (
-    <dialog ref={ref} onClose={onClose} className="m-auto w-[28rem] rounded-lg p-0 shadow-xl backdrop:bg-slate-900/40" aria-label={title} data-testid={testId}>
-      {open && (
-        <div className="space-y-3 p-4">
-          <h2 className="text-lg font-semibold">{title}</h2>
-          {children}
-        </div>
-      )}
-    </dialog>
-  );
+/** The shared dialog, at this page's width. */
+function Dialog(props: { open: boolean; title: string; onClose(): void; children: ReactNode; testId: string }) {
+  return <BaseDialog width="w-[28rem]" {...props} />;
 }
 
 /** A dialog asking for one line of text (a title, a name). */
