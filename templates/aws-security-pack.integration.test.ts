@@ -81,13 +81,13 @@ describe("the AWS security pack on the sample CloudTrail files", () => {
       "Alert: EC2 instances changed": 1,
     });
     // The alert says who, what, where and from which IP, with the account's alias.
-    const { rows } = await h.pool.query<{ payload: { title: string; message: string; fields: Record<string, string> } }>(
-      "SELECT payload FROM outbox WHERE kind = 'notify' AND payload->>'title' LIKE 'CloudTrail configuration changed: StopLogging%' AND payload->>'processId' = ANY($1::text[])",
-      [Object.values(ids).map(String)],
+    const { rows } = await h.pool.query<{ title: string; message: string; fields: Record<string, string> }>(
+      "SELECT title, message, fields FROM alert WHERE kind = 'notify' AND title LIKE 'CloudTrail configuration changed: StopLogging%' AND process_id = ANY($1::int[])",
+      [Object.values(ids)],
     );
     expect(rows).toHaveLength(1);
-    expect(rows[0].payload.message).toBe("CloudTrail configuration changed — arn:aws:iam::123837392027:user/bert-jan called StopLogging (cloudtrail.amazonaws.com) in account 123837392027 (123837392027), region us-east-1, from 192.168.10.20 at 2023-07-10T12:01:27Z.");
-    expect(rows[0].payload.fields).toMatchObject({ Who: "arn:aws:iam::123837392027:user/bert-jan", Account: "123837392027 (123837392027)", "Source IP": "192.168.10.20", Rule: "AWS #7 CloudTrailChanges, CIS 4.5, CloudWatch.5" });
+    expect(rows[0].message).toBe("CloudTrail configuration changed — arn:aws:iam::123837392027:user/bert-jan called StopLogging (cloudtrail.amazonaws.com) in account 123837392027 (123837392027), region us-east-1, from 192.168.10.20 at 2023-07-10T12:01:27Z.");
+    expect(rows[0].fields).toMatchObject({ Who: "arn:aws:iam::123837392027:user/bert-jan", Account: "123837392027 (123837392027)", "Source IP": "192.168.10.20", Rule: "AWS #7 CloudTrailChanges, CIS 4.5, CloudWatch.5" });
   });
 
   it("alerts on console sign-in failures at 3 within 5 minutes per account, not before", async () => {

@@ -15,8 +15,8 @@ import { createAlertQueue } from "./alert-queue.ts";
  *
  * The child worker delivers one alert at a time. The receiver acknowledges
  * the first five and leaves the sixth hanging; at that moment the worker is
- * killed. Then the notify outbox rows are replayed and every alert's job is
- * enqueued again (what a crash and the reconciler can do), and a new worker
+ * killed. Then every alert's job is enqueued again (what a crash and the
+ * alert sweep can do), and a new worker
  * finishes. Every acknowledged alert must have arrived exactly once; the one
  * cut off mid-delivery is delivered by the new worker, its log showing the
  * abandoned attempt.
@@ -71,8 +71,7 @@ describe("a worker killed mid-delivery", () => {
     expect(atKill.filter((a) => a.status === "sending")).toHaveLength(1);
     expect(hook.requests).toHaveLength(6);
 
-    // Replays a crash can cause: the notify outbox rows dispatched again, and every alert's job enqueued again.
-    await h.pool.query("UPDATE outbox SET dispatched_at = NULL, created_at = now() - interval '1 hour' WHERE kind = 'notify' AND task_id = ANY($1::uuid[])", [ids]);
+    // The replay a crash can cause: every alert's job enqueued again.
     const q = createAlertQueue({ redisUrl: h.config.REDIS_URL, prefix: h.config.QUEUE_PREFIX });
     await q.add(atKill.map((a) => ({ alertId: Number(a.id), jobKey: a.jobId, channelId: a.channelId })));
     await q.close();

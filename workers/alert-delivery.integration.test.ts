@@ -4,16 +4,22 @@ import { buildScheme, finalNode, go, logicNode, startNode } from "../engine/test
 import { createChannel } from "../server/alerts/channel-service.ts";
 import type { ChannelType } from "../server/alerts/channel-types.ts";
 import { decodeHeader, parseMail, startHttpReceiver, startSmtpReceiver, type HttpReceiver } from "../server/alerts/testing/receivers.ts";
+import { insertNotifications } from "../server/alerts/alert-store.ts";
 import { createSecretBox } from "../server/crypto/secret-box.ts";
+import { ProcessCatalog } from "../server/execution/catalog.ts";
+import { createExecutor } from "../server/execution/executor.ts";
+import { createLogger } from "../server/logger.ts";
+import { createTasks } from "../server/tasks/create-tasks.ts";
 import { createHarness, type Harness } from "../server/testing/worker-harness.ts";
 import { createAlertQueue } from "./alert-queue.ts";
+import { createDispatcher } from "./dispatcher.ts";
 import { jobIdOf } from "./queues.ts";
 
 /**
  * Alerts from a notify block to real local receivers, through the real worker
  * (BullMQ on the test Redis, the test PostgreSQL): each channel type's exact
- * request or mail, retries, dead-letter, Retry-After, rate limits, and a
- * replayed outbox row that must not send twice.
+ * request or mail, retries, dead-letter, Retry-After, rate limits, and an
+ * alert whose job was lost after its step's commit, which must be sent once.
  *
  *   Start ─▶ alert (notify {{channel}}) ─▶ done
  *               └─(error)─▶ failed
@@ -288,6 +294,15 @@ describe("retries, dead-letter, Retry-After, rate limits, no duplicates", () => 
     const alert = await alertSettled(taskId);
     expect(alert).toMatchObject({ status: "failed", attempts: 1 });
     expect(alert.lastError).toBe("Slack refused the alert (HTTP 404): no_service; the channel's configuration (URL, token, chat, numbers) is refused; an admin must fix it, then resend");
+    // Dead-lettered on its first attempt (in the step's batch job): its own job is in BullMQ's failed set all the same.
+    const q = createAlertQueue({ redisUrl: h.config.REDIS_URL, prefix: h.config.QUEUE_PREFIX });
+    try {
+      const job = await h.waitFor("the dead letter's job", () => q.queue.getJob(jobIdOf(alert.jobId)), (j) => j?.failedReason !== undefined);
+      expect(await job!.getState()).toBe("failed");
+      expect(job!.failedReason).toBe(alert.lastError);
+    } finally {
+      await q.close();
+    }
   });
 
   it("a channel pointing at cloud metadata is refused by the SSRF guard and dead-lettered at once", async () => {
@@ -328,25 +343,38 @@ describe("retries, dead-letter, Retry-After, rate limits, no duplicates", () => 
     expect(hook.requests[5].at - hook.requests[0].at).toBeGreaterThanOrEqual(1000);
   });
 
-  it("a replayed notify outbox row (crash before it was marked) and a duplicated job send nothing twice", async () => {
+  it("an alert committed with its step whose job was never enqueued (the worker died in between) is sent once by the sweep; replays send nothing twice", async () => {
     const hook = await receiver(() => ({ status: 200 }));
     await channel("once", "webhook", {}, { url: `${hook.url}/h`, signingSecret: "s".repeat(32) });
-    const ids = await h.submit(pid, Array.from({ length: 5 }, (_, n) => ({ data: { ...TASK, channel: "once", n } })));
+    // Tasks stepped by an executor whose enqueue of alert jobs fails after the commit, as a worker killed right then.
+    const { created } = await createTasks({ db: h.db, processId: pid, tasks: Array.from({ length: 5 }, (_, n) => ({ data: { ...TASK, channel: "once", n } })), taskSizeLimit: 1_048_576 });
+    const ids = created.map((c) => c.id);
+    const real = createDispatcher({ redisUrl: h.config.REDIS_URL, prefix: h.config.QUEUE_PREFIX, pool: h.pool });
+    const lost: unknown[] = [];
+    const dying = { ...real, enqueueAlerts: async (refs: unknown[]) => { lost.push(...refs); throw new Error("worker died"); } };
+    const executor = createExecutor({ pool: h.pool, redis: h.redis, prefix: h.config.QUEUE_PREFIX, catalog: new ProcessCatalog(h.pool, 0), dispatcher: dying, options: {}, log: createLogger({ name: "t", level: "silent" }) });
+    const res = await executor.run(ids.map((taskId) => ({ taskId, event: { type: "enter" } })));
+    expect(ids.map((id) => res.outcomes.get(id)?.outcome)).toEqual(Array(5).fill("moved"));
+    expect(lost).toHaveLength(5);
+    const jobs = await h.db.alert.findMany({ where: { taskId: { in: ids } } });
+    expect(jobs.map((a) => a.status)).toEqual(Array(5).fill("queued"));
+    const alertQueue = createAlertQueue({ redisUrl: h.config.REDIS_URL, prefix: h.config.QUEUE_PREFIX });
+    expect(await Promise.all(jobs.map((a) => alertQueue.queue.getJob(jobIdOf(a.jobId))))).toEqual(Array(5).fill(undefined));
+
+    // The worker's sweep finds the queued alerts without a job and sends each once.
     for (const id of ids) await alertSettled(id);
     expect(hook.requests).toHaveLength(5);
-
-    // As if the worker died between the commit and marking the rows: the reconciler dispatches them again.
-    await h.pool.query("UPDATE outbox SET dispatched_at = NULL, created_at = now() - interval '1 hour' WHERE kind = 'notify' AND task_id = ANY($1::uuid[])", [ids]);
-    await h.waitFor("outbox rows re-dispatched", async () => (await h.pool.query("SELECT count(*)::int AS n FROM outbox WHERE dispatched_at IS NULL AND task_id = ANY($1::uuid[])", [ids])).rows[0].n, (n) => n === 0);
-    // And the same jobs once more, straight into the queue.
-    const q = createAlertQueue({ redisUrl: h.config.REDIS_URL, prefix: h.config.QUEUE_PREFIX });
-    const alerts = await h.db.alert.findMany({ where: { taskId: { in: ids } } });
-    await q.add(alerts.map((a) => ({ alertId: Number(a.id), jobKey: a.jobId })));
-    await q.close();
+    // Replays: the same notify commands written again make no alert; the same jobs once more send nothing.
+    const replayed = await insertNotifications(h.pool, jobs.map((a) => ({ type: "notify", key: `notify:${a.dedupKey}`, taskId: a.taskId!, processId: String(a.processId), nodeId: a.nodeId!, visit: 1, channel: "once", title: a.title, message: a.message, severity: "high", fields: {}, dedupKey: a.dedupKey })), new Date());
+    expect(replayed).toEqual([]);
+    await alertQueue.add(jobs.map((a) => ({ alertId: Number(a.id), jobKey: a.jobId })));
+    await alertQueue.close();
+    await real.close();
     await new Promise((r) => setTimeout(r, 1500));
     expect(hook.requests).toHaveLength(5);
-    expect(alerts).toHaveLength(5);
-    expect(alerts.every((a) => a.attempts === 1 && a.status === "sent")).toBe(true);
+    const after = await h.db.alert.findMany({ where: { taskId: { in: ids } } });
+    expect(after).toHaveLength(5);
+    expect(after.every((a) => a.attempts === 1 && a.status === "sent")).toBe(true);
   });
 
   it("a notify's dedup_key replaces task + node + visit: tasks rendering the same key alert once", async () => {

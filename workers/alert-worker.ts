@@ -4,7 +4,7 @@ import type { AppConfig } from "../server/config.ts";
 import type { Pool } from "../server/db/pool.ts";
 import type { Logger } from "../server/logger.ts";
 import { createSecretBox } from "../server/crypto/secret-box.ts";
-import { claimAlerts, findStuckAlerts, recordAttempts, type AttemptRecord, type ClaimResult } from "../server/alerts/alert-store.ts";
+import { claimAlerts, findStuckAlerts, recordAttempts, type AlertJobRef, type AttemptRecord, type ClaimResult } from "../server/alerts/alert-store.ts";
 import { createChannelGate } from "../server/alerts/channel-gate.ts";
 import { channelRates } from "../server/alerts/channel-service.ts";
 import { deliverAlert, leaseMs, type DeliveryDeps, type RetryPolicy } from "../server/alerts/deliver-alert.ts";
@@ -12,7 +12,7 @@ import { createAlertHttp } from "../server/alerts/alert-http.ts";
 import type { HttpSend, MailSend } from "../server/alerts/senders.ts";
 import { createSmtpMail } from "../server/alerts/smtp-mail.ts";
 import { assertNever } from "../server/errors.ts";
-import { ALERT_QUEUE, alertJobSchema, createAlertQueue } from "./alert-queue.ts";
+import { ALERT_BATCH, ALERT_QUEUE, alertBatchJobSchema, alertJobSchema, createAlertQueue, type AlertBatchJob } from "./alert-queue.ts";
 import { createBatcher } from "./batcher.ts";
 import { bullConnection, jobIdOf } from "./queues.ts";
 
@@ -55,10 +55,43 @@ export async function startAlertWorker({ config, pool, redis, log, http, mail, s
   };
   const alerts = createAlertQueue({ redisUrl: config.REDIS_URL, prefix });
 
+  /**
+   * A batch: each alert's first delivery, ALERT_CONCURRENCY at a time. Whatever is not finished
+   * continues under the alert's own job: a wait or retry as a delayed job, a dead letter as a job
+   * that fails at once (so BullMQ's failed set shows it as for any other alert), an error (the
+   * database unreachable, say) as a job a second later.
+   */
+  async function deliverBatch({ alerts: batch }: AlertBatchJob): Promise<string> {
+    const handover: Array<AlertJobRef & { deadLetter?: string }> = [];
+    let sent = 0;
+    let next = 0;
+    const lane = async () => {
+      while (next < batch.length) {
+        const a = batch[next++];
+        const ref = { alertId: a.alertId, jobKey: a.jobKey, channelId: a.channelId };
+        try {
+          const step = await deliverAlert(a, deps);
+          if (step.kind === "done") sent += step.status === "sent" ? 1 : 0;
+          else if (step.kind === "dead") handover.push({ ...ref, deadLetter: step.error });
+          else handover.push({ ...ref, runAt: step.untilMs });
+        } catch (err) {
+          log.error({ alertId: a.alertId, err: (err as Error).message }, "alert delivery failed; trying again under its own job");
+          handover.push({ ...ref, runAt: Date.now() + 1000 });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(config.ALERT_CONCURRENCY, batch.length) }, lane));
+    if (handover.length > 0) await alerts.add(handover);
+    return `${sent} of ${batch.length} sent`;
+  }
+
   const worker = new Worker(
     ALERT_QUEUE,
     async (job, token) => {
-      const step = await deliverAlert(alertJobSchema.parse(job.data), deps);
+      if (job.name === ALERT_BATCH) return deliverBatch(alertBatchJobSchema.parse(job.data));
+      const data = alertJobSchema.parse(job.data);
+      if (data.deadLetter !== undefined) throw new UnrecoverableError(data.deadLetter);
+      const step = await deliverAlert(data, deps);
       switch (step.kind) {
         case "done":
           return step.reason ? `${step.status}: ${step.reason}` : step.status;

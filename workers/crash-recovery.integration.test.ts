@@ -79,7 +79,7 @@ describe("crash recovery (real PostgreSQL + Redis)", () => {
     expect(paths).toEqual([{ path: "s>copy>alert>done", n: N }]);
     const copies = await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT data->>'copy_ref_id')::int AS d FROM task WHERE process_id = $1", [b]);
     expect(copies.rows[0]).toEqual({ n: N, d: N });
-    const alerts = await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS d FROM outbox WHERE kind = 'notify' AND task_id = ANY($1::uuid[])", [ids]);
+    const alerts = await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS d FROM alert WHERE kind = 'notify' AND task_id = ANY($1::uuid[])", [ids]);
     expect(alerts.rows[0]).toEqual({ n: N, d: N });
     // Counter moves the killed worker committed but never applied are in the outbox: the reconciler
     // applies them (once) after they are 10 s old, and Redis agrees with PostgreSQL again.
@@ -113,7 +113,7 @@ describe("crash recovery (real PostgreSQL + Redis)", () => {
     await h.startWorker();
     const all = [...parked, ...queued];
     await h.waitFor("all finished after the flush", () => h.db.task.count({ where: { processId: pid, status: "finished", nodeId: "done" } }), (n) => n === 500, 60_000);
-    const alerts = await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS d FROM outbox WHERE kind = 'notify' AND task_id = ANY($1::uuid[])", [all]);
+    const alerts = await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS d FROM alert WHERE kind = 'notify' AND task_id = ANY($1::uuid[])", [all]);
     expect(alerts.rows[0]).toEqual({ n: 500, d: 500 });
     expect(await readNodeCounts({ redis: h.redis, prefix: h.config.QUEUE_PREFIX, processId: pid })).toMatchObject({ done: 500 });
   }, 120_000);
@@ -204,7 +204,12 @@ describe("crash recovery (real PostgreSQL + Redis)", () => {
     expect(callees.rows[0]).toEqual({ n: N, ended: N });
     const answered = await h.pool.query("SELECT count(*)::int AS n FROM task WHERE process_id = $1 AND data->>'answer' = data->>'n'", [a]);
     expect(answered.rows[0].n).toBe(N);
-    const rpcSteps = await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS d FROM task_history WHERE process_id = $1 AND event = 'rpcReply'", [a]);
+    // History rows holding a step moved by a reply (a row is one task's steps in one unit of work; each path entry names its event).
+    const rpcSteps = await h.pool.query(
+      `SELECT count(DISTINCT h.id)::int AS n, count(DISTINCT h.task_id)::int AS d FROM task_history h, jsonb_array_elements(h.data->'path') AS p
+       WHERE h.process_id = $1 AND coalesce(p->>'event', h.event) = 'rpcReply'`,
+      [a],
+    );
     expect(rpcSteps.rows[0]).toEqual({ n: N, d: N });
     // The queue drained one task per taker, each taker with the data of its own.
     const takes = await h.pool.query<{ n: number; d: number; right: number }>(
@@ -216,7 +221,7 @@ describe("crash recovery (real PostgreSQL + Redis)", () => {
     expect(takes.rows[0]).toEqual({ n: N, d: N, right: N });
     expect(await h.db.task.count({ where: { processId: q, status: "finished", nodeId: "taken" } })).toBe(N);
     // One alert per task, delivered once.
-    const alerts = await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS d FROM outbox WHERE kind = 'notify' AND task_id = ANY($1::uuid[])", [ids]);
+    const alerts = await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS d FROM alert WHERE kind = 'notify' AND task_id = ANY($1::uuid[])", [ids]);
     expect(alerts.rows[0]).toEqual({ n: N, d: N });
     await h.waitFor("alerts sent", async () => (await h.pool.query("SELECT count(*)::int AS n FROM alert WHERE process_id = $1 AND status = 'sent'", [a])).rows[0].n, (n) => n === N, 60_000);
     expect(await h.pool.query("SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS d FROM alert WHERE process_id = $1", [a]).then((r) => r.rows[0])).toEqual({ n: N, d: N });

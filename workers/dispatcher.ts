@@ -18,16 +18,17 @@ export const DISPATCHED_KINDS = new Set([...EFFECT_KINDS, "scheduleTimer", "canc
 export function createDispatcher({ redisUrl, prefix, pool }: {
   redisUrl: string;
   prefix: string;
-  /** For notify rows (alert rows are written before their jobs); without it they stay for a dispatcher that has one. */
+  /** For notify outbox rows of earlier versions (alert rows are written before their jobs); without it they stay for a dispatcher that has one. */
   pool?: Pool;
 }): Dispatcher & { close(): Promise<void> } {
   const connection = bullConnection(redisUrl);
-  const alerts = pool ? createAlertQueue({ redisUrl, prefix }) : null;
+  const alerts = createAlertQueue({ redisUrl, prefix });
   const steps = new Queue(QUEUE.steps, { connection, prefix });
   const effects = new Queue(QUEUE.effects, { connection, prefix });
   const producer = createProducer({ redisUrl, prefix });
   return {
     enqueueSteps: (items) => producer.enqueueSteps(items),
+    enqueueAlerts: (refs) => alerts.addBatches(refs),
     async dispatch(rows) {
       const done: number[] = [];
       const effectJobs = [];
@@ -57,7 +58,7 @@ export function createDispatcher({ redisUrl, prefix, pool }: {
             done.push(row.id);
             break;
           case "notify":
-            if (alerts) notifyRows.push(row);
+            if (pool) notifyRows.push(row);
             break;
           case "sumAdd":
           case "createTask":
@@ -72,12 +73,12 @@ export function createDispatcher({ redisUrl, prefix, pool }: {
       await Promise.all([
         effectJobs.length ? effects.addBulk(effectJobs) : null,
         stepJobs.length ? producer.enqueueSteps(stepJobs) : null,
-        alerts && pool && notifyRows.length ? alerts.dispatchNotifications(pool, notifyRows).then(() => done.push(...notifyRows.map((r) => r.id))) : null,
+        pool && notifyRows.length ? alerts.dispatchNotifications(pool, notifyRows).then(() => done.push(...notifyRows.map((r) => r.id))) : null,
       ]);
       return done;
     },
     async close() {
-      await Promise.all([steps.close(), effects.close(), producer.close(), alerts?.close()]);
+      await Promise.all([steps.close(), effects.close(), producer.close(), alerts.close()]);
     },
   };
 }

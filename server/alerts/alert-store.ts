@@ -33,7 +33,9 @@ type NotifyCommand = Extract<Command, { type: "notify" }>;
 
 /**
  * Turns notify outbox rows into alerts (status queued), resolving the channel
- * by name (or id). Returns the jobs to enqueue: new alerts and existing ones
+ * by name (or id). Such rows come from earlier versions, which wrote notify
+ * commands to the outbox (now a step writes its alert rows itself, see
+ * insertNotifications); the reconciler dispatches any left over. Returns the jobs to enqueue: new alerts and existing ones
  * still waiting to be delivered (their job may have been lost); alerts
  * already sent or dead-lettered are left alone.
  */
@@ -65,6 +67,33 @@ export async function recordNotifications(pool: Pool, rows: Array<{ id: number; 
   );
   const seen = new Set<number>();
   return out.filter((r) => !seen.has(r.id) && seen.add(r.id)).map((r) => ({ alertId: r.id, jobKey: r.job_id, channelId: r.channel_id, ...(r.next_attempt_at ? { runAt: r.next_attempt_at.getTime() } : {}) }));
+}
+
+/**
+ * Writes the alerts of notify commands inside a step's transaction (the
+ * alert row is the notify's outbox: it commits with the step or not at all),
+ * resolving the channel by name (or id; `channelIds` when the caller has read
+ * them). One alert per dedup key: a key already taken makes nothing. Returns the jobs to enqueue after the commit;
+ * if that enqueue is lost, the alert worker's sweep finds the queued alert.
+ */
+export async function insertNotifications(client: Pick<Pool, "query">, commands: NotifyCommand[], now: Date, channelIds?: ReadonlyMap<string, string>): Promise<AlertJobRef[]> {
+  if (commands.length === 0) return [];
+  const items = commands.map((c) => ({
+    dedup_key: c.dedupKey, channel: c.channel, channel_id: channelIds?.get(c.channel) ?? null, process_id: /^\d{1,9}$/.test(String(c.processId)) ? Number(c.processId) : null, task_id: c.taskId, node_id: c.nodeId,
+    severity: c.severity, title: c.title, message: c.message, fields: c.fields ?? {}, job_id: alertJobKey(c.dedupKey),
+  }));
+  const { rows } = await client.query<{ id: number; job_id: string; channel_id: string | null }>(
+    `INSERT INTO alert (dedup_key, kind, channel_id, channel_name, process_id, task_id, node_id, severity, title, message, fields, status, job_id, notified_at, updated_at)
+     SELECT u.dedup_key, 'notify',
+            -- Resolved by the caller where it could (one read of the channels per unit of work), else here.
+            coalesce(u.channel_id, (SELECT c.id FROM channel c WHERE c.name = u.channel OR c.id::text = u.channel ORDER BY (c.name = u.channel) DESC LIMIT 1)),
+            u.channel, u.process_id, u.task_id, u.node_id, u.severity, u.title, u.message, u.fields, 'queued', u.job_id, $2, $2
+     FROM jsonb_to_recordset($1::jsonb) AS u(dedup_key text, channel text, channel_id uuid, process_id int, task_id uuid, node_id text, severity text, title text, message text, fields jsonb, job_id text)
+     ON CONFLICT (dedup_key) DO NOTHING
+     RETURNING id, job_id, channel_id`,
+    [JSON.stringify(items), now],
+  );
+  return rows.map((r) => ({ alertId: r.id, jobKey: r.job_id, channelId: r.channel_id }));
 }
 
 /** A one-off alert through a channel ("send test"): one attempt, no retries, visible in the log. */

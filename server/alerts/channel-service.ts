@@ -183,9 +183,10 @@ export async function deleteChannel({ db, id }: { db: Db; id: string }): Promise
 }
 
 /** Names and ids of every channel: what a notify block may name (the engine's `channelExists`). */
-export async function channelKeys(client: Pick<PoolClient | Pool, "query">): Promise<Set<string>> {
+export async function channelKeys(client: Pick<PoolClient | Pool, "query">): Promise<Map<string, string>> {
   const { rows } = await client.query<{ id: string; name: string }>("SELECT id::text AS id, name FROM channel");
-  return new Set(rows.flatMap((r) => [r.id, r.name]));
+  // Ids first, names after: a name that happens to equal another channel's id means the named one (as insertNotifications resolves it).
+  return new Map([...rows.map((r) => [r.id, r.id] as const), ...rows.map((r) => [r.name, r.id] as const)]);
 }
 
 /** Channels' rate limits (every channel's, or the named ones'), for the delivery gate. */

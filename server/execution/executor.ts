@@ -8,6 +8,7 @@ import type { ProcessCatalog } from "./catalog.ts";
 import { createMetricsRecorder } from "../observability/metrics.ts";
 import { createLookupSource, sumsKey } from "./lookups.ts";
 import { persistUnit } from "./persist.ts";
+import type { AlertJobRef } from "../alerts/alert-store.ts";
 import { UnitOfWork, type ItemOutcome, type StepItem } from "./unit-of-work.ts";
 
 /** After-commit side effects the executor hands to the queue layer (workers/). */
@@ -15,6 +16,8 @@ export interface Dispatcher {
   /** Enqueue the outbox rows' work; returns the ids that are now in Redis. */
   dispatch(rows: Array<{ id: number; key: string; kind: string; payload: unknown }>): Promise<number[]>;
   enqueueSteps(items: Array<{ taskId: string; seq?: number; event: StepItem["event"] }>): Promise<void>;
+  /** Enqueue the delivery jobs of alerts written in a step (idempotent by job id). */
+  enqueueAlerts(refs: AlertJobRef[]): Promise<void>;
 }
 
 export interface ExecuteResult {
@@ -67,7 +70,12 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
   const clock = { now: () => Date.now(), random: Math.random };
   const metrics = createMetricsRecorder({ redis, prefix, onError: (err) => log.debug({ err: err.message }, "metrics not recorded") });
 
-  async function afterCommit(outbox: Awaited<ReturnType<typeof persistUnit>>["outbox"], deferred: Array<{ taskId: string; seq: number }>): Promise<void> {
+  async function afterCommit({ outbox, deferred, alerts }: Awaited<ReturnType<typeof persistUnit>>): Promise<void> {
+    // Alerts go out beside the rest, not after it: they are on the path from notify to receipt. Lost, the alert sweep re-enqueues them.
+    await Promise.all([alerts.length > 0 ? dispatcher.enqueueAlerts(alerts) : null, dispatchOutbox(outbox, deferred)]);
+  }
+
+  async function dispatchOutbox(outbox: Awaited<ReturnType<typeof persistUnit>>["outbox"], deferred: Array<{ taskId: string; seq: number }>): Promise<void> {
     const done: number[] = [];
     for (const row of outbox.filter((r) => r.kind === "counters")) {
       const { deltas } = row.payload as { deltas: CounterDelta[] };
@@ -143,7 +151,7 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
       client.release();
     }
     try {
-      await afterCommit(persisted.outbox, persisted.deferred);
+      await afterCommit(persisted);
     } catch (err) {
       // Committed work is safe; the reconciler finishes what could not be dispatched.
       log.error({ err: (err as Error).message, ...stepIds(unit) }, "after-commit dispatch failed; the reconciler will retry");

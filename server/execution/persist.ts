@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PoolClient } from "../db/pool.ts";
 import type { TrailEntry } from "../../engine/index.ts";
+import { insertNotifications, type AlertJobRef } from "../alerts/alert-store.ts";
 import { stateOf } from "./task-row.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 
@@ -9,12 +10,14 @@ export interface PersistResult {
   outbox: Array<{ id: number; key: string; kind: string; payload: unknown }>;
   /** New tasks that must wait for their own step job (past the inline limit). */
   deferred: Array<{ taskId: string; seq: number }>;
+  /** Alerts written by notify blocks, whose delivery jobs are enqueued after the commit. */
+  alerts: AlertJobRef[];
 }
 
 /** What a history row keeps of each node a task passed (the data itself stays on the task). */
-export function pathEntry(e: TrailEntry) {
+export function pathEntry(e: TrailEntry, event?: string) {
   return {
-    nodeId: e.nodeId, at: e.at, via: e.via, outcome: e.outcome, visit: e.visit,
+    nodeId: e.nodeId, at: e.at, via: e.via, outcome: e.outcome, visit: e.visit, ...(event !== undefined ? { event } : {}),
     ...(e.branch !== undefined ? { branch: e.branch } : {}), ...(e.waiting ? { waiting: e.waiting } : {}), ...(e.error ? { error: e.error } : {}),
   };
 }
@@ -22,7 +25,7 @@ export function pathEntry(e: TrailEntry) {
 /**
  * Writes a unit of work with one statement per table: multi-row UPDATE of the
  * tasks it moved, INSERT of the tasks it created, of one history row per step
- * (the path of nodes) and of the outbox. Rows travel as one JSON document per
+ * (the path of nodes), of the outbox and of the alerts. Rows travel as one JSON document per
  * statement (jsonb_to_recordset): cheaper than pg's array-literal escaping.
  * Runs inside the caller's transaction.
  */
@@ -40,7 +43,8 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
       prev_node_id: t.prevNodeId,
       status: t.status,
       final_kind: t.finalKind ?? null,
-      data: t.data,
+      // Unchanged data (the engine replaces, never mutates it) is not sent back: PostgreSQL keeps its own.
+      data: !e.isNew && t.data === e.loadedData ? null : t.data,
       state: stepped ? state : { ...state, pendingEvent: { type: "enter" } },
       finished_at: t.status === "finished" ? now.toISOString() : null,
     };
@@ -51,7 +55,7 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
   if (updates.length > 0) {
     await client.query(
       `UPDATE task AS t SET node_id = u.node_id, prev_node_id = u.prev_node_id, status = u.status, final_kind = u.final_kind,
-         data = u.data, state = u.state, seq = t.seq + 1, changed_at = $2, finished_at = u.finished_at
+         data = coalesce(u.data, t.data), state = u.state, seq = t.seq + 1, changed_at = $2, finished_at = u.finished_at
        FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, node_id text, prev_node_id text, status text, final_kind text, data jsonb, state jsonb, finished_at timestamptz)
        WHERE t.id = u.id`,
       [JSON.stringify(updates), now],
@@ -74,7 +78,9 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
   if (unit.history.length > 0) {
     const rows = unit.history.map((h) => ({
       task_id: h.taskId, process_id: h.processId, node_id: h.trail[h.trail.length - 1].nodeId, event: h.event,
-      at: new Date(h.trail[0].at).toISOString(), data: { path: h.trail.map(pathEntry) },
+      at: new Date(h.trail[0].at).toISOString(),
+      // The row's event is the first; an entry moved by a later event of the same unit names its own.
+      data: { path: h.trail.map((entry, i) => pathEntry(entry, h.events[i] === h.event ? undefined : h.events[i])) },
     }));
     await client.query(
       `INSERT INTO task_history (task_id, process_id, node_id, event, at, data)
@@ -99,5 +105,6 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
     );
     outbox = res.rows.map((r) => ({ id: r.id, key: r.job_key, kind: r.kind, payload: r.payload }));
   }
-  return { outbox, deferred };
+  const alerts = await insertNotifications(client, unit.notifications, now, await unit.channelIds());
+  return { outbox, deferred, alerts };
 }

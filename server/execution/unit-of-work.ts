@@ -24,6 +24,8 @@ interface Entry {
   isNew: boolean;
   /** As loaded: where the task was counted (null: not counted) and its seq. */
   countedAt: string | null;
+  /** The data as loaded (the engine replaces data, never mutates it: the same object means unchanged). */
+  loadedData?: TaskSnapshot["data"];
   seq: number;
   touched: boolean;
 }
@@ -37,8 +39,8 @@ export interface CounterDelta {
 /** Values for the engine's Lookup, fetched before a step (node counts, sums, state-diagram tasks). */
 export interface LookupSource {
   fetch(requests: LookupRequest[], client: PoolClient): Promise<Lookup>;
-  /** Names and ids of the alert channels (for notify blocks' `channelExists`); absent: not checked. */
-  channels?(client: PoolClient): Promise<ReadonlySet<string>>;
+  /** The alert channels by name and by id, to their ids (notify blocks' `channelExists`, the alert rows' channel); absent: not checked. */
+  channels?(client: PoolClient): Promise<ReadonlyMap<string, string>>;
 }
 
 /**
@@ -52,16 +54,23 @@ export interface LookupSource {
  */
 export class UnitOfWork {
   readonly entries = new Map<string, Entry>();
-  /** One history row per step of a task: the nodes it passed, in order. */
-  readonly history: Array<{ taskId: string; processId: number; trail: TrailEntry[]; event: string }> = [];
+  /**
+   * One history row per task moved in this unit: the nodes it passed, in order. A task that
+   * steps more than once here (its copy's answer, a child's reply) gets one row; each path
+   * entry keeps the event that moved it (`events`, parallel to `trail`).
+   */
+  readonly history: Array<{ taskId: string; processId: number; trail: TrailEntry[]; event: string; events: string[] }> = [];
+  private readonly historyOf = new Map<string, number>();
   readonly outbox: Command[] = [];
+  /** Notify commands: written as alert rows in this transaction (the alert row is their outbox). */
+  readonly notifications: Array<Extract<Command, { type: "notify" }>> = [];
   readonly outcomes = new Map<string, { outcome: ItemOutcome; reason?: string; tag?: string }>();
   private readonly inbox: Array<{ taskId: string; event: TaskEvent }> = [];
   private pendingCreates: Array<Extract<Command, { type: "createTask" }>> = [];
   private spawned = 0;
   private readonly lookupCache = new Map<number, { requests: LookupRequest[]; notifies: boolean }>();
   /** Read once per unit of work: a channel created or deleted mid-batch counts from the next one. */
-  private channels?: Promise<ReadonlySet<string>>;
+  private channels?: Promise<ReadonlyMap<string, string>>;
   private channelsOnly?: Lookup;
 
   constructor(
@@ -87,7 +96,7 @@ export class UnitOfWork {
       const task = toSnapshot(row);
       this.entries.set(row.id, {
         processId: row.process_id, versionId: row.version_id, scheme, task, isNew: false, seq: row.seq, touched: false,
-        countedAt: isCounted(task) ? task.nodeId : null,
+        countedAt: isCounted(task) ? task.nodeId : null, loadedData: task.data,
       });
     }
     for (const item of items) {
@@ -148,7 +157,19 @@ export class UnitOfWork {
     e.touched = true;
     // A "resume" entry only says the task left the node it was parked in; the next entry records that.
     const trail = res.trail.filter((entry) => !(entry.via === "resume" && entry.outcome === "passed"));
-    if (trail.length > 0) this.history.push({ taskId, processId: e.processId, trail, event: event.type });
+    if (trail.length > 0) {
+      const at = this.historyOf.get(taskId);
+      if (at === undefined) {
+        this.historyOf.set(taskId, this.history.length);
+        this.history.push({ taskId, processId: e.processId, trail, event: event.type, events: trail.map(() => event.type) });
+      } else {
+        const h = this.history[at];
+        for (const entry of trail) {
+          h.trail.push(entry);
+          h.events.push(event.type);
+        }
+      }
+    }
     for (const c of res.commands) await this.handle(c);
     return { outcome: "moved" };
   }
@@ -186,13 +207,15 @@ export class UnitOfWork {
         this.outbox.push(c);
         return;
       }
+      case "notify":
+        this.notifications.push(c);
+        return;
       case "httpCall":
       case "runCode":
       case "modifyTask":
       case "getFromQueue":
       case "scheduleTimer":
       case "cancelTimer":
-      case "notify":
       case "sumAdd":
         this.outbox.push(c);
         return;
@@ -240,6 +263,11 @@ export class UnitOfWork {
       if (++this.spawned <= (this.deps.maxInlineSpawns ?? 5000)) this.inbox.push({ taskId: id, event: { type: "enter" } });
       if (c.purpose === "copy") this.inbox.push({ taskId: c.taskId, event: { type: "copyResult", ...answerTo, ok: true, taskId: id } });
     });
+  }
+
+  /** The channels this unit read (name or id → id), when one of its notify blocks ran; else undefined. */
+  channelIds(): Promise<ReadonlyMap<string, string>> | undefined {
+    return this.channels;
   }
 
   /** Counter moves implied by the unit: -1 where a task was counted, +1 where it is counted now. */

@@ -27,6 +27,8 @@ export async function deleteTasks({ db, executor, processId, nodeId, taskIds }: 
        RETURNING id, status <> 'finished' AS live, coalesce(state->'visits', '{}'::jsonb) <> '{}'::jsonb AS counted`,
       ...(taskIds ? [processId, nodeId, taskIds] : [processId, nodeId]),
     );
+    // History has no foreign key to cascade (docs/performance.md); this statement sees rows of a step that committed while the delete waited for it.
+    if (rows.length > 0) await tx.$executeRawUnsafe("DELETE FROM task_history WHERE task_id = ANY($1::uuid[])", rows.map((r) => r.id));
     const leaving = rows.filter((r) => r.live && r.counted).length;
     if (leaving === 0) return { deleted: rows.map((r) => r.id), counters: null };
     const deltas: CounterDelta[] = [{ processId, nodeId, delta: -leaving }];

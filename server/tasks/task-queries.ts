@@ -138,13 +138,13 @@ export async function getTaskDetail({ pool, taskId }: { pool: Pool; taskId: stri
   const t = rows[0];
   if (!t) throw new AppError("not_found", `task ${taskId} does not exist`);
   const titles = new Map((t.scheme.nodes ?? []).map((n) => [n.id, n.title ?? ""]));
-  const { rows: history } = await pool.query<{ event: string; data: { path?: Array<Omit<PathStep, "title" | "event" | "waiting"> & { waiting?: { kind?: string } }> } | null }>(
+  const { rows: history } = await pool.query<{ event: string; data: { path?: Array<Omit<PathStep, "title" | "event" | "waiting"> & { event?: string; waiting?: { kind?: string } }> } | null }>(
     "SELECT event, data FROM task_history WHERE task_id = $1::uuid ORDER BY id",
     [taskId],
   );
   const path: PathStep[] = history.flatMap((h) =>
     (h.data?.path ?? []).map((p) => ({
-      nodeId: p.nodeId, title: titles.get(p.nodeId) ?? "", at: p.at, via: p.via, outcome: p.outcome, visit: p.visit, event: h.event,
+      nodeId: p.nodeId, title: titles.get(p.nodeId) ?? "", at: p.at, via: p.via, outcome: p.outcome, visit: p.visit, event: p.event ?? h.event,
       ...(p.branch !== undefined ? { branch: p.branch } : {}), ...(p.waiting?.kind ? { waiting: p.waiting.kind } : {}), ...(p.error ? { error: p.error } : {}),
     })),
   );

@@ -69,7 +69,7 @@ export async function createHarness({ flush = true, startWorker: start = true, e
     },
     async path(taskId) {
       const rows = await db.taskHistory.findMany({ where: { taskId }, orderBy: { id: "asc" }, select: { event: true, data: true } });
-      return rows.flatMap((r) => (r.data as { path: Array<{ nodeId: string }> }).path.map((p) => ({ nodeId: p.nodeId, event: r.event })));
+      return rows.flatMap((r) => (r.data as { path: Array<{ nodeId: string; event?: string }> }).path.map((p) => ({ nodeId: p.nodeId, event: p.event ?? r.event })));
     },
     async startWorker() {
       h.worker = await startWorker({ config, workerId: `test-${process.pid}-${Date.now()}`, reconcileEveryMs: 500 });

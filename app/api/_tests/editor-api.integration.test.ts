@@ -302,4 +302,13 @@ describe("live view: tasks in a node", () => {
     expect(await auditActions("process", pid)).toEqual(expect.arrayContaining(["task.deleted_by_hand"]));
     expect((await call(tasks.DELETE, "DELETE", `/api/processes/${pid}/tasks`, { id: String(pid) }, { nodeId: "wait", all: true }, viewerCookie)).status).toBe(403);
   });
+
+  it("deleting the process deletes its tasks and their history", async () => {
+    const ids = (await h.db.task.findMany({ where: { processId: pid }, select: { id: true } })).map((t) => t.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(await h.db.taskHistory.count({ where: { taskId: { in: ids } } })).toBeGreaterThan(0);
+    expect((await call(oneProcess.DELETE, "DELETE", `/api/processes/${pid}`, { id: String(pid) })).status).toBe(200);
+    expect(await h.db.task.count({ where: { processId: pid } })).toBe(0);
+    expect(await h.db.taskHistory.count({ where: { taskId: { in: ids } } })).toBe(0);
+  });
 });

@@ -72,8 +72,8 @@ describe("POST /api/templates/aws-security-pack", () => {
       userIdentity: { type: "IAMUser", arn: "arn:aws:iam::111122223333:user/alice", accountId: "111122223333", userName: "alice" },
     } }]);
     const alerts = () => h.pool.query<{ title: string }>(
-      "SELECT payload->>'title' AS title FROM outbox WHERE kind = 'notify' AND payload->>'title' LIKE '%StopLogging%' AND payload->>'processId' = ANY($1::text[])",
-      [res.json.processes.map((p) => String(p.id))],
+      "SELECT title FROM alert WHERE kind = 'notify' AND title LIKE '%StopLogging%' AND process_id = ANY($1::int[])",
+      [res.json.processes.map((p) => p.id)],
     ).then((r) => r.rows);
     expect(await h.waitFor("the pack's alert", alerts, (r) => r.length === 1, 20_000)).toEqual([{ title: "CloudTrail configuration changed: StopLogging in 111122223333" }]);
   });
