@@ -23,6 +23,7 @@ import { createTasks } from "../server/tasks/create-tasks.ts";
 import { recreateDatabase } from "../server/testing/global-setup.ts";
 import { testEnv, testUrls, withDatabaseName } from "../server/testing/test-env.ts";
 import { createProducer } from "../workers/queues.ts";
+import { workerArgs } from "../workers/node-args.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -72,7 +73,7 @@ export async function benchAlerts({
 
   const children: ChildProcess[] = [];
   for (let i = 0; i < workers; i++) {
-    children.push(spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")], { cwd: root, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: "inherit" }));
+    children.push(spawn(process.execPath, workerArgs(), { cwd: root, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: "inherit" }));
   }
   const producer = createProducer({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX });
   try {

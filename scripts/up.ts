@@ -10,6 +10,7 @@ import { createDb } from "../server/db/client.ts";
 import { seedFirstRun } from "../server/seed/seed.ts";
 import { readEnvFile, renderEnvFile } from "./lib/env-file.ts";
 import { discoverPostgres, discoverRedis, ensureDatabase, MissingBinaryError, writeFileSecret } from "./lib/services.ts";
+import { workerArgs } from "../workers/node-args.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataRoot = path.join(root, ".data");
@@ -106,8 +107,7 @@ const start = (name: string, cmd: string, args: string[]) => {
   return proc;
 };
 start("web", path.join(root, "node_modules/.bin/next"), ["start", "-H", env.HOST, "-p", env.PORT]);
-// isolated-vm (Code blocks) needs --no-node-snapshot on Node 20.
-start("worker", process.execPath, ["--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")]);
+start("worker", process.execPath, workerArgs());
 
 const stopAll = (code: number) => {
   for (const c of children) if (c.proc.exitCode === null) c.proc.kill("SIGTERM");

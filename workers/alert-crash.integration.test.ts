@@ -7,6 +7,7 @@ import { startHttpReceiver, type HttpReceiver } from "../server/alerts/testing/r
 import { createSecretBox } from "../server/crypto/secret-box.ts";
 import { createHarness, type Harness } from "../server/testing/worker-harness.ts";
 import { createAlertQueue } from "./alert-queue.ts";
+import { workerArgs } from "./node-args.ts";
 
 /**
  * A worker process killed with SIGKILL in the middle of a delivery.
@@ -56,7 +57,7 @@ describe("a worker killed mid-delivery", () => {
       finalNode("done"), finalNode("failed", "error"),
     ), { title: "crash: alerts" });
 
-    child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")], {
+    child = spawn(process.execPath, workerArgs(), {
       cwd: root, env: { ...process.env, ...h.config } as unknown as NodeJS.ProcessEnv, stdio: "ignore",
     });
     const exited = new Promise((r) => child!.once("exit", r));

@@ -7,6 +7,7 @@ import type { HttpReceiver } from "../server/alerts/testing/receivers.ts";
 import { deliverCallback } from "../server/tasks/deliver-callback.ts";
 import { readNodeCounts } from "../server/tasks/node-counters.ts";
 import { createHarness, type Harness } from "../server/testing/worker-harness.ts";
+import { workerArgs } from "./node-args.ts";
 
 /**
  * Crashes: a worker killed with SIGKILL in the middle of its batches, and Redis
@@ -55,7 +56,7 @@ describe("crash recovery (real PostgreSQL + Redis)", () => {
   it("a worker killed with SIGKILL mid-batch: every task ends exactly once, no duplicated copy or alert", async () => {
     const { a, b } = await copyAndAlertProcesses();
     const N = 3000;
-    const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")], {
+    const child = spawn(process.execPath, workerArgs(), {
       cwd: root, env: { ...process.env, ...h.config, WORKER_CONCURRENCY: "8", PORT: String(h.config.PORT) } as unknown as NodeJS.ProcessEnv, stdio: "ignore",
     });
     await h.waitFor("worker heartbeat", () => h.redis.keys(`${h.config.QUEUE_PREFIX}:worker:heartbeat:*`), (k) => k.length > 0);

@@ -6,6 +6,7 @@ import { readNodeCounts } from "../server/tasks/node-counters.ts";
 import { signedInCookies } from "../server/testing/sessions.ts";
 import { testEnv } from "../server/testing/test-env.ts";
 import { createHarness, type Harness } from "../server/testing/worker-harness.ts";
+import { workerArgs } from "./node-args.ts";
 
 /**
  * Charts keep their history across restarts: real worker processes
@@ -29,7 +30,7 @@ let pid: number;
 let cookie: string;
 
 function startWorkerProcess(): ChildProcess {
-  const child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")], {
+  const child = spawn(process.execPath, workerArgs(), {
     cwd: root,
     env: { ...process.env, ...testEnv(), COUNTER_SNAPSHOT_INTERVAL_SEC: "1", LOG_LEVEL: "warn" },
     stdio: ["ignore", "inherit", "inherit"],

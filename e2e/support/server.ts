@@ -8,6 +8,7 @@ import { createDb } from "../../server/db/client.ts";
 import { createOperator } from "../../server/seed/seed.ts";
 import { recreateDatabase } from "../../server/testing/global-setup.ts";
 import { E2E_ADMIN, e2eEnv } from "./e2e-env.ts";
+import { workerArgs } from "../../workers/node-args.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const env = e2eEnv();
@@ -24,7 +25,7 @@ await db.$disconnect();
 const childEnv = { ...process.env, ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } as NodeJS.ProcessEnv;
 const children: ChildProcess[] = [
   spawn(path.join(root, "node_modules/.bin/next"), ["start", "-H", env.HOST, "-p", env.PORT], { cwd: root, env: childEnv, stdio: "inherit" }),
-  spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", path.join(root, "workers/main.ts")], { cwd: root, env: childEnv, stdio: "inherit" }),
+  spawn(process.execPath, workerArgs(), { cwd: root, env: childEnv, stdio: "inherit" }),
 ];
 const stop = () => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
