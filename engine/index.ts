@@ -43,6 +43,7 @@ export { newTask, type NewTaskInput } from "./runtime/new-task.ts";
 export { DEFAULT_OPTIONS, resolveOptions, type Clock, type StepOptions, type ResolvedOptions } from "./runtime/options.ts";
 export { listSchemeLookups, type LookupRequest } from "./runtime/lookups.ts";
 export { countSignal, countThreshold, type CountSignal } from "./runtime/count-semaphor.ts";
+export { jsonText } from "./util/json.ts";
 export { errorFields, errorFieldNames, TASK_ERROR_PREFIX, LOOP_LIMIT_TAG, NODE_NOT_FOUND_TAG, CALLBACK_LIMIT_TAG } from "./runtime/errors.ts";
 
 // Templates

@@ -27,12 +27,28 @@ function utf8Length(s: string): number {
   return n;
 }
 
+const texts = new WeakMap<object, string>();
+
+/**
+ * The JSON text of an object, made once per object. Task data is replaced, never mutated
+ * (engine/runtime/step.ts), so the text of a data object stays true: the size check of a new
+ * task's data and the statement that stores it share one serialisation.
+ */
+export function jsonText(value: object): string {
+  let s = texts.get(value);
+  if (s === undefined) {
+    s = JSON.stringify(value);
+    texts.set(value, s);
+  }
+  return s;
+}
+
 /**
  * Whether a value's JSON fits in `limit` UTF-8 bytes. Every UTF-16 code unit
  * takes 1 to 3 bytes, so most answers need no byte count at all.
  */
 export function jsonFits(value: unknown, limit: number): boolean {
-  const s = JSON.stringify(value) ?? "";
+  const s = (typeof value === "object" && value !== null ? jsonText(value) : JSON.stringify(value)) ?? "";
   if (s.length * 3 <= limit) return true;
   if (s.length > limit) return false;
   return utf8Length(s) <= limit;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PoolClient } from "../db/pool.ts";
-import type { TrailEntry } from "../../engine/index.ts";
+import { jsonText, type TrailEntry } from "../../engine/index.ts";
 import { insertNotifications, type AlertJobRef } from "../alerts/alert-store.ts";
 import { stateOf } from "./task-row.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
@@ -22,6 +22,11 @@ export function pathEntry(e: TrailEntry, event?: string) {
   };
 }
 
+/** A row's JSON object with a `data` member added: the data's memoised JSON text, or null. */
+function withData(rowJson: string, data: object | null): string {
+  return `${rowJson.slice(0, -1)},"data":${data === null ? "null" : jsonText(data)}}`;
+}
+
 /**
  * Writes a unit of work with one statement per table: multi-row UPDATE of the
  * tasks it moved, INSERT of the tasks it created, of one history row per step
@@ -30,8 +35,11 @@ export function pathEntry(e: TrailEntry, event?: string) {
  * Runs inside the caller's transaction.
  */
 export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Date): Promise<PersistResult> {
-  const updates = [];
-  const inserts = [];
+  // Row documents as JSON text; each task's data goes in as its memoised text (jsonText), which
+  // the engine's size check of a new task's data already made.
+  const updates: string[] = [];
+  const inserts: string[] = [];
+  const finishedAt = now.toISOString();
   for (const [id, e] of unit.entries) {
     if (!e.touched) continue;
     const t = e.task;
@@ -43,13 +51,15 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
       prev_node_id: t.prevNodeId,
       status: t.status,
       final_kind: t.finalKind ?? null,
-      // Unchanged data (the engine replaces, never mutates it) is not sent back: PostgreSQL keeps its own.
-      data: !e.isNew && t.data === e.loadedData ? null : t.data,
       state: stepped ? state : { ...state, pendingEvent: { type: "enter" } },
-      finished_at: t.status === "finished" ? now.toISOString() : null,
+      finished_at: t.status === "finished" ? finishedAt : null,
     };
-    if (e.isNew) inserts.push({ ...row, process_id: e.processId, version_id: e.versionId, ref: t.ref, seq: stepped ? 1 : 0 });
-    else updates.push(row);
+    if (e.isNew) {
+      inserts.push(withData(JSON.stringify({ ...row, process_id: e.processId, version_id: e.versionId, ref: t.ref, seq: stepped ? 1 : 0 }), t.data));
+    } else {
+      // Unchanged data (the engine replaces, never mutates it) is not sent back: PostgreSQL keeps its own.
+      updates.push(withData(JSON.stringify(row), t.data === e.loadedData ? null : t.data));
+    }
   }
 
   if (updates.length > 0) {
@@ -58,7 +68,7 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
          data = coalesce(u.data, t.data), state = u.state, seq = t.seq + 1, changed_at = $2, finished_at = u.finished_at
        FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, node_id text, prev_node_id text, status text, final_kind text, data jsonb, state jsonb, finished_at timestamptz)
        WHERE t.id = u.id`,
-      [JSON.stringify(updates), now],
+      [`[${updates.join(",")}]`, now],
     );
   }
 
@@ -70,7 +80,7 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
        FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, process_id int, version_id int, ref text, node_id text, prev_node_id text, status text, final_kind text, data jsonb, state jsonb, seq int, finished_at timestamptz)
        ON CONFLICT (process_id, ref) WHERE ref IS NOT NULL AND status <> 'finished' DO NOTHING
        RETURNING id, seq`,
-      [JSON.stringify(inserts), now],
+      [`[${inserts.join(",")}]`, now],
     );
     for (const r of rows) if (r.seq === 0) deferred.push({ taskId: r.id, seq: 0 });
   }
