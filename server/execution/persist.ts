@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { PoolClient } from "../db/pool.ts";
 import { jsonText, type TrailEntry } from "../../engine/index.ts";
 import { insertNotifications, type AlertJobRef } from "../alerts/alert-store.ts";
+import { lockProcessesForInsert } from "../tasks/process-lock.ts";
 import { stateOf } from "./task-row.ts";
 import type { UnitOfWork } from "./unit-of-work.ts";
 
@@ -39,6 +40,7 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
   // the engine's size check of a new task's data already made.
   const updates: string[] = [];
   const inserts: string[] = [];
+  const insertProcesses = new Set<number>();
   const finishedAt = now.toISOString();
   for (const [id, e] of unit.entries) {
     if (!e.touched) continue;
@@ -55,6 +57,7 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
       finished_at: t.status === "finished" ? finishedAt : null,
     };
     if (e.isNew) {
+      insertProcesses.add(e.processId);
       inserts.push(withData(JSON.stringify({ ...row, process_id: e.processId, version_id: e.versionId, ref: t.ref, seq: stepped ? 1 : 0 }), t.data));
     } else {
       // Unchanged data (the engine replaces, never mutates it) is not sent back: PostgreSQL keeps its own.
@@ -74,6 +77,8 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
 
   const deferred: PersistResult["deferred"] = [];
   if (inserts.length > 0) {
+    // In place of foreign keys: the new tasks' processes may not be deleted under them (server/tasks/process-lock.ts).
+    await lockProcessesForInsert(client, insertProcesses);
     const { rows } = await client.query<{ id: string; seq: number }>(
       `INSERT INTO task (id, process_id, version_id, ref, node_id, prev_node_id, status, final_kind, data, state, seq, created_at, changed_at, finished_at)
        SELECT u.id, u.process_id, u.version_id, u.ref, u.node_id, u.prev_node_id, u.status, u.final_kind, u.data, u.state, u.seq, $2, $2, u.finished_at

@@ -127,12 +127,14 @@ export async function updateProcess({ db, processId, changes }: { db: Db; proces
 /** Deletes a process with its versions, tasks and their history. Returns what it removed, for the audit log. */
 export async function deleteProcess({ db, processId }: { db: Db; processId: number }): Promise<{ title: string; tasks: number }> {
   return db.$transaction(async (tx) => {
-    const proc = await tx.process.findUnique({ where: { id: processId }, select: { title: true } });
+    // The row lock first: inserts of tasks in flight (which hold it FOR KEY SHARE, in place of a
+    // foreign key) finish before the tasks are deleted, and later ones find the process gone.
+    const [proc] = await tx.$queryRawUnsafe<Array<{ title: string }>>("SELECT title FROM process WHERE id = $1 FOR UPDATE", processId);
     if (!proc) throw new AppError("not_found", `process ${processId} does not exist`);
     const tasks = await tx.task.count({ where: { processId } });
-    // Tasks first: they reference versions, which go with the process. Their history has no foreign
-    // key (docs/performance.md): deleted by the ids, in a statement of its own, so it also sees the
-    // rows of a step that committed while the task delete waited for it.
+    // Tasks and their history have no foreign keys to cascade (docs/performance.md): the history is
+    // deleted by the ids, in a statement of its own, so it also sees the rows of a step that
+    // committed while the task delete waited for it.
     const gone = await tx.$queryRawUnsafe<Array<{ id: string }>>("DELETE FROM task WHERE process_id = $1 RETURNING id", processId);
     for (let i = 0; i < gone.length; i += 10_000) {
       await tx.$executeRawUnsafe("DELETE FROM task_history WHERE task_id = ANY($1::uuid[])", gone.slice(i, i + 10_000).map((t) => t.id));

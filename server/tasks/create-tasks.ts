@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { loadRunnableProcess } from "../processes/runnable-process.ts";
+import { LOCK_PROCESSES_SQL } from "./process-lock.ts";
 
 export interface NewTask {
   ref?: string | null;
@@ -58,21 +59,28 @@ export async function createTasks({ db, processId, tasks, taskSizeLimit, dedupeF
 
   // One JSON document for all rows (jsonb_to_recordset): the data strings are spliced in as they are.
   const records = `[${rows.map((r) => `{"id":"${r.id}","ref":${JSON.stringify(r.ref)},"data":${r.data}}`).join(",")}]`;
+  // The process row FOR KEY SHARE, in place of a foreign key (server/tasks/process-lock.ts): nothing
+  // is inserted, not even ingest_event rows, when it was deleted since loadRunnableProcess.
   const seenCte = dedupeForever
     ? `seen AS (
          INSERT INTO ingest_event (process_id, event_id, received_at)
-         SELECT $1, u.ref, now() FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb) WHERE u.ref IS NOT NULL
+         SELECT $1, u.ref, now() FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb) WHERE u.ref IS NOT NULL AND EXISTS (SELECT 1 FROM parent)
          ON CONFLICT DO NOTHING RETURNING event_id),`
     : "";
-  const inserted = await db.$queryRawUnsafe<Array<{ id: string }>>(
-    `WITH ${seenCte} rows AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb))
-     INSERT INTO task (id, process_id, version_id, ref, node_id, status, data, state, seq, created_at, changed_at)
-     SELECT u.id, $1, $2, u.ref, $3, 'active', u.data, '{}'::jsonb, 0, now(), now()
-     FROM rows u ${dedupeForever ? "WHERE u.ref IS NULL OR u.ref IN (SELECT event_id FROM seen)" : ""}
-     ON CONFLICT (process_id, ref) WHERE ref IS NOT NULL AND status <> 'finished' DO NOTHING
-     RETURNING id`,
+  const inserted = await db.$queryRawUnsafe<Array<{ id: string | null }>>(
+    `WITH parent AS (${LOCK_PROCESSES_SQL.replace("$1::int[]", "ARRAY[$1::int]")}), ${seenCte}
+     rows AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb)),
+     ins AS (
+       INSERT INTO task (id, process_id, version_id, ref, node_id, status, data, state, seq, created_at, changed_at)
+       SELECT u.id, $1, $2, u.ref, $3, 'active', u.data, '{}'::jsonb, 0, now(), now()
+       FROM rows u WHERE EXISTS (SELECT 1 FROM parent) ${dedupeForever ? "AND (u.ref IS NULL OR u.ref IN (SELECT event_id FROM seen))" : ""}
+       ON CONFLICT (process_id, ref) WHERE ref IS NOT NULL AND status <> 'finished' DO NOTHING
+       RETURNING id
+     )
+     SELECT id FROM ins UNION ALL SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM parent)`,
     processId, proc.versionId, proc.startNodeId, records,
   );
+  if (inserted.some((r) => r.id === null)) throw new AppError("not_found", `process ${processId} does not exist`);
   const ok = new Set(inserted.map((r) => r.id));
   const created: CreateTasksResult["created"] = [];
   for (const r of rows) {
