@@ -37,6 +37,9 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]+$/, "may hold letters, digits, _ : - only").default("conveyor"),
   WORKER_CONCURRENCY: int(1, 1000).default(32),
+  // Step transactions a worker process runs at once (0 = the number of CPUs, at least 2). Jobs
+  // beyond it wait and join bigger batches: more at once only adds lock and WAL contention.
+  WORKER_STEP_TRANSACTIONS: int(0, 256).default(0),
   // What a worker process consumes (docs/scaling.md): all by default; e.g. `alerts` for a worker
   // that only delivers alerts, so they never wait behind step work in a flood.
   WORKER_QUEUES: z

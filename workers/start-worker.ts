@@ -1,3 +1,4 @@
+import os from "node:os";
 import { Worker } from "bullmq";
 import type { AppConfig } from "../server/config.ts";
 import { createPool } from "../server/db/pool.ts";
@@ -16,6 +17,7 @@ import { processEffect } from "./effects.ts";
 import { createEffectRunners } from "./effect-runners.ts";
 import { startMaintenance } from "./maintenance.ts";
 import { bullConnection, ENTER_BATCH, enterBatchJobSchema, QUEUE, stepJobSchema } from "./queues.ts";
+import { createSemaphore } from "../server/semaphore.ts";
 
 export interface RunningWorker {
   log: Logger;
@@ -43,10 +45,12 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
   const executor = createExecutor({ pool, redis, prefix, catalog, dispatcher, options: { taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES }, log });
   const runners = createEffectRunners(config);
 
+  // Step transactions in flight: jobs past the limit wait (single step jobs meanwhile gather into bigger batches).
+  const transactions = createSemaphore(config.WORKER_STEP_TRANSACTIONS || Math.max(2, os.availableParallelism()));
   const runBatch = createBatcher<StepItem, ExecuteResult["outcomes"] extends Map<string, infer V> ? V : never>({
     maxBatch: 64,
     flush: async (items) => {
-      const { outcomes } = await executor.run(items);
+      const { outcomes } = await transactions.run(() => executor.run(items));
       return items.map((i) => outcomes.get(i.taskId) ?? { outcome: "stale" as const });
     },
   });
@@ -58,7 +62,7 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     async (job) => {
       if (job.name === ENTER_BATCH) {
         const { batch } = enterBatchJobSchema.parse(job.data);
-        const { outcomes } = await executor.run(batch.map((b) => ({ ...b, event: { type: "enter" as const } })));
+        const { outcomes } = await transactions.run(() => executor.run(batch.map((b) => ({ ...b, event: { type: "enter" as const } }))));
         // Tasks another worker holds are retried one by one.
         const busy = batch.filter((b) => outcomes.get(b.taskId)?.outcome === "busy");
         if (busy.length) await dispatcher.enqueueSteps(busy.map((b) => ({ ...b, event: { type: "enter" } })));

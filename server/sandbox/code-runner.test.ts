@@ -258,7 +258,9 @@ describe("limits", () => {
     const t0 = Date.now();
     const r = errorOf(await run(src, {}, 200));
     // Atomics and SharedArrayBuffer are removed, so that attempt fails at once instead of timing out.
-    expect(r.error === "timeout" || (src.includes("Atomics") && r.error === "executing_error")).toBe(true);
+    // An endless promise chain allocates as it goes: on a loaded machine its memory limit can stop it first.
+    const stoppedByMemory = r.error === "executing_error" && /memory limit/.test(r.description);
+    expect(r.error === "timeout" || (src.includes("Atomics") && r.error === "executing_error") || stoppedByMemory, JSON.stringify(r)).toBe(true);
     expect(Date.now() - t0).toBeLessThan(1500);
     await stillWorks();
   });

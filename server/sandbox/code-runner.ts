@@ -12,6 +12,7 @@
  */
 import os from "node:os";
 import ivm from "isolated-vm";
+import { createSemaphore } from "../semaphore.ts";
 
 /** The engine's `codeResult` payload, without nodeId/visit. */
 export type CodeRunResult =
@@ -260,33 +261,3 @@ function describeFailure(error: unknown, ctx: { timeoutMs: number; memoryLimitMb
 const formatError = (description: string): CodeRunResult => ({ error: "return_format_error", description });
 
 const truncate = (s: string) => (s.length > DESCRIPTION_MAX_CHARS ? `${s.slice(0, DESCRIPTION_MAX_CHARS)}…` : s);
-
-function createSemaphore(size: number) {
-  let free = size;
-  const waiting: Array<() => void> = [];
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else free++;
-  };
-  return {
-    async acquire(): Promise<() => void> {
-      if (free > 0) {
-        free--;
-        return once(release);
-      }
-      await new Promise<void>((resolve) => waiting.push(resolve));
-      return once(release);
-    },
-  };
-}
-
-function once(fn: () => void): () => void {
-  let done = false;
-  return () => {
-    if (!done) {
-      done = true;
-      fn();
-    }
-  };
-}
