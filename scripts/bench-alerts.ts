@@ -1,12 +1,12 @@
 // The alert phase of `npm run bench` (also `npm run bench:alerts` alone):
-// notify blocks → outbox → alert queue → a signed webhook POST to a local
+// notify blocks → alert rows (in the step's commit) → alert queue → a signed webhook POST to a local
 // receiver, on real worker processes.
 //
 //   Start ─▶ alert (notify "bench-hook") ─▶ done
 //
 // Paced: tasks at BENCH_ALERT_RATE/s (default 200) for BENCH_ALERT_SECONDS
 // (default 10); reports p50/p99 from the notify (the step's commit, the
-// outbox row's time) to the receiver having the request. Saturation:
+// alert row's time) to the receiver having the request. Saturation:
 // BENCH_ALERTS tasks (default 5,000) at once; reports alerts/s delivered.
 // Own database (conveyor_bench_alerts), Redis database 4 and queue prefix.
 import { fork, spawn, type ChildProcess } from "node:child_process";
@@ -98,7 +98,7 @@ export async function benchAlerts({
       arrived = new Map(d.arrived);
       return d.requests;
     };
-    /** notify (outbox row written in the step's commit) → arrival at the receiver, per alert of a tag. */
+    /** notify (alert row written in the step's commit) → arrival at the receiver, per alert of a tag. */
     const latencies = async (tag: string) => {
       const { rows } = await pool.query<{ dedup_key: string; at: Date }>(
         "SELECT a.dedup_key, a.notified_at AS at FROM alert a JOIN task t ON t.id = a.task_id WHERE t.ref LIKE $1", [`${tag}-%`],
