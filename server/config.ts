@@ -57,7 +57,7 @@ export const envSchema = z.object({
   ALERT_RETRY_BASE_MS: int(10, 3_600_000).default(2000),
   ALERT_RETRY_MAX_MS: int(10, 86_400_000).default(300_000),
   ALERT_TIMEOUT_MS: int(100, 120_000).default(10_000),
-  ALERT_CONCURRENCY: int(1, 1000).default(16),
+  ALERT_CONCURRENCY: int(1, 1000).default(64),
   // Outbound HTTP/SMTP to loopback and private networks (cloud metadata and link-local stay blocked). Off by default.
   HTTP_ALLOW_PRIVATE: bool.default(false),
   // API Call blocks: hosts, IPs or CIDRs allowed even when private (comma-separated), and the largest request body.

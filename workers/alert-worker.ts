@@ -15,6 +15,7 @@ import { assertNever } from "../server/errors.ts";
 import { ALERT_BATCH, ALERT_QUEUE, alertBatchJobSchema, alertJobSchema, createAlertQueue, type AlertBatchJob } from "./alert-queue.ts";
 import { createBatcher } from "./batcher.ts";
 import { bullConnection, jobIdOf } from "./queues.ts";
+import { createSemaphore } from "../server/semaphore.ts";
 
 export function retryPolicy(config: AppConfig): RetryPolicy {
   return { maxAttempts: config.ALERT_MAX_ATTEMPTS, baseDelayMs: config.ALERT_RETRY_BASE_MS, maxDelayMs: config.ALERT_RETRY_MAX_MS, timeoutMs: config.ALERT_TIMEOUT_MS };
@@ -54,6 +55,8 @@ export async function startAlertWorker({ config, pool, redis, log, http, mail, s
     claim, record, gate: (channelId) => gate.wait(channelId), cooldown: (id, ms) => gate.cooldown(id, ms),
   };
   const alerts = createAlertQueue({ redisUrl: config.REDIS_URL, prefix });
+  // ALERT_CONCURRENCY deliveries in flight per worker, batch lanes and single jobs together.
+  const deliveries = createSemaphore(config.ALERT_CONCURRENCY);
 
   /**
    * A batch: each alert's first delivery, ALERT_CONCURRENCY at a time. Whatever is not finished
@@ -70,7 +73,7 @@ export async function startAlertWorker({ config, pool, redis, log, http, mail, s
         const a = batch[next++];
         const ref = { alertId: a.alertId, jobKey: a.jobKey, channelId: a.channelId };
         try {
-          const step = await deliverAlert(a, deps);
+          const step = await deliveries.run(() => deliverAlert(a, deps));
           if (step.kind === "done") sent += step.status === "sent" ? 1 : 0;
           else if (step.kind === "dead") handover.push({ ...ref, deadLetter: step.error });
           else handover.push({ ...ref, runAt: step.untilMs });
@@ -91,7 +94,7 @@ export async function startAlertWorker({ config, pool, redis, log, http, mail, s
       if (job.name === ALERT_BATCH) return deliverBatch(alertBatchJobSchema.parse(job.data));
       const data = alertJobSchema.parse(job.data);
       if (data.deadLetter !== undefined) throw new UnrecoverableError(data.deadLetter);
-      const step = await deliverAlert(data, deps);
+      const step = await deliveries.run(() => deliverAlert(data, deps));
       switch (step.kind) {
         case "done":
           return step.reason ? `${step.status}: ${step.reason}` : step.status;

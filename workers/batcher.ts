@@ -3,15 +3,25 @@
  * being flushed (or within `lingerMs`) joins the next one, up to `maxBatch`.
  * With BullMQ running N step jobs at once, N tasks share one transaction.
  */
-export function createBatcher<I, O>({ flush, maxBatch = 64, lingerMs = 2 }: { flush: (items: I[]) => Promise<O[]>; maxBatch?: number; lingerMs?: number }) {
+export function createBatcher<I, O>({ flush, maxBatch = 64, lingerMs = 2, gate }: {
+  flush: (items: I[]) => Promise<O[]>;
+  maxBatch?: number;
+  lingerMs?: number;
+  /** A slot to hold while flushing, taken before the batch is: calls made while it is awaited join the batch. */
+  gate?: { acquire(): Promise<() => void> };
+}) {
   const pending: Array<{ item: I; resolve: (o: O) => void; reject: (e: unknown) => void }> = [];
   let timer: NodeJS.Timeout | null = null;
   let running = 0;
 
   const run = async () => {
     timer = null;
+    const release = gate ? await gate.acquire() : null;
     const batch = pending.splice(0, maxBatch);
-    if (batch.length === 0) return;
+    if (batch.length === 0) {
+      release?.();
+      return;
+    }
     running++;
     try {
       const out = await flush(batch.map((b) => b.item));
@@ -19,6 +29,7 @@ export function createBatcher<I, O>({ flush, maxBatch = 64, lingerMs = 2 }: { fl
     } catch (err) {
       batch.forEach((b) => b.reject(err));
     } finally {
+      release?.();
       running--;
       if (pending.length > 0) schedule();
     }

@@ -205,10 +205,13 @@ describe("crash recovery (real PostgreSQL + Redis)", () => {
     expect(callees.rows[0]).toEqual({ n: N, ended: N });
     const answered = await h.pool.query("SELECT count(*)::int AS n FROM task WHERE process_id = $1 AND data->>'answer' = data->>'n'", [a]);
     expect(answered.rows[0].n).toBe(N);
-    // History rows holding a step moved by a reply (a row is one task's steps in one unit of work; each path entry names its event).
+    // Steps moved by a reply: a history row holds one task's steps of one unit of work, each path entry
+    // names its event, so a step starts where the event changes (a duplicated reply moves nothing).
     const rpcSteps = await h.pool.query(
-      `SELECT count(DISTINCT h.id)::int AS n, count(DISTINCT h.task_id)::int AS d FROM task_history h, jsonb_array_elements(h.data->'path') AS p
-       WHERE h.process_id = $1 AND coalesce(p->>'event', h.event) = 'rpcReply'`,
+      `SELECT count(*)::int AS n, count(DISTINCT task_id)::int AS d FROM (
+         SELECT h.task_id, coalesce(p->>'event', h.event) AS ev, lag(coalesce(p->>'event', h.event)) OVER (PARTITION BY h.id ORDER BY o) AS prev
+         FROM task_history h, jsonb_array_elements(h.data->'path') WITH ORDINALITY AS x(p, o) WHERE h.process_id = $1) s
+       WHERE ev = 'rpcReply' AND prev IS DISTINCT FROM 'rpcReply'`,
       [a],
     );
     expect(rpcSteps.rows[0]).toEqual({ n: N, d: N });

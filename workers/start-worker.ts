@@ -49,8 +49,9 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
   const transactions = createSemaphore(config.WORKER_STEP_TRANSACTIONS || Math.max(2, os.availableParallelism()));
   const runBatch = createBatcher<StepItem, ExecuteResult["outcomes"] extends Map<string, infer V> ? V : never>({
     maxBatch: 64,
+    gate: transactions,
     flush: async (items) => {
-      const { outcomes } = await transactions.run(() => executor.run(items));
+      const { outcomes } = await executor.run(items);
       return items.map((i) => outcomes.get(i.taskId) ?? { outcome: "stale" as const });
     },
   });
@@ -86,7 +87,9 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
   for (const w of [steps, effects]) {
     if (!w) continue;
     w.on("failed", (job, err) => {
-      if (!(err instanceof TaskBusyError)) log.error({ queue: w.name, jobId: job?.id, taskId: job?.data?.taskId, processId: job?.data?.processId, err: err.message }, "job failed");
+      // Contention, retried by BullMQ: a task another worker holds, a ref another step took meanwhile.
+      if (err instanceof TaskBusyError || err.name === "RefRaceError") log.debug({ queue: w.name, jobId: job?.id, err: err.message }, "job retried");
+      else log.error({ queue: w.name, jobId: job?.id, taskId: job?.data?.taskId, processId: job?.data?.processId, err: err.message }, "job failed");
     });
     w.on("error", (err) => log.error({ queue: w.name, err: err.message }, "worker error"));
   }

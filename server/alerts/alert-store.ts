@@ -89,6 +89,8 @@ export async function insertNotifications(client: Pick<Pool, "query">, commands:
             coalesce(u.channel_id, (SELECT c.id FROM channel c WHERE c.name = u.channel OR c.id::text = u.channel ORDER BY (c.name = u.channel) DESC LIMIT 1)),
             u.channel, u.process_id, u.task_id, u.node_id, u.severity, u.title, u.message, u.fields, 'queued', u.job_id, $2, $2
      FROM jsonb_to_recordset($1::jsonb) AS u(dedup_key text, channel text, channel_id uuid, process_id int, task_id uuid, node_id text, severity text, title text, message text, fields jsonb, job_id text)
+     -- Keys in one order in every step: two steps sharing "send once per" keys wait for each other, never deadlock.
+     ORDER BY u.dedup_key
      ON CONFLICT (dedup_key) DO NOTHING
      RETURNING id, job_id, channel_id`,
     [JSON.stringify(items), now],

@@ -23,6 +23,14 @@ export function pathEntry(e: TrailEntry, event?: string) {
   };
 }
 
+/** A unit of work lost a race for a ref (see persistUnit): it rolls back and its job is retried. */
+export class RefRaceError extends Error {
+  constructor(skipped: number) {
+    super(`${skipped} task(s) this step created have a ref that another task took meanwhile; the step is retried`);
+    this.name = "RefRaceError";
+  }
+}
+
 /** A row's JSON object with a `data` member added: the data's memoised JSON text, or null. */
 function withData(rowJson: string, data: object | null): string {
   return `${rowJson.slice(0, -1)},"data":${data === null ? "null" : jsonText(data)}}`;
@@ -83,10 +91,16 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
       `INSERT INTO task (id, process_id, version_id, ref, node_id, prev_node_id, status, final_kind, data, state, seq, created_at, changed_at, finished_at)
        SELECT u.id, u.process_id, u.version_id, u.ref, u.node_id, u.prev_node_id, u.status, u.final_kind, u.data, u.state, u.seq, $2, $2, u.finished_at
        FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, process_id int, version_id int, ref text, node_id text, prev_node_id text, status text, final_kind text, data jsonb, state jsonb, seq int, finished_at timestamptz)
+       ORDER BY u.process_id, u.ref -- refs in one order in every step: steps racing for refs wait, never deadlock
        ON CONFLICT (process_id, ref) WHERE ref IS NOT NULL AND status <> 'finished' DO NOTHING
        RETURNING id, seq`,
       [`[${inserts.join(",")}]`, now],
     );
+    // A task the unit created was skipped: another transaction committed a live task with its ref
+    // after this unit's ref check (createChildren). The unit already answered the copy or call as
+    // done, so it must not commit: it is rolled back and its job retried, and the retry's ref check
+    // sees the other task (not_unical_ref, as Corezoid answers).
+    if (rows.length !== inserts.length) throw new RefRaceError(inserts.length - rows.length);
     for (const r of rows) if (r.seq === 0) deferred.push({ taskId: r.id, seq: 0 });
   }
 

@@ -48,6 +48,27 @@ describe("deleting a process while tasks go into it", () => {
     }
   });
 
+  it("a step holding one of the process's tasks and inserting another: both finish (no deadlock), and no task is left", async () => {
+    const pid = await publish("delete race: step holds a task");
+    const { publishedVersionId } = await h.db.process.findUniqueOrThrow({ where: { id: pid } });
+    const [held] = await h.submit(pid, [{ data: { n: 1 } }]);
+    // A unit of work: it has locked one of the process's tasks, as every step does first.
+    const unit = await h.pool.connect();
+    await unit.query("BEGIN");
+    await unit.query("SELECT id FROM task WHERE id = $1 FOR UPDATE", [held]);
+    let done = false;
+    const deleting = deleteProcess({ db: h.db, processId: pid }).then((r) => ((done = true), r));
+    await new Promise((r) => setTimeout(r, 300)); // the delete now waits for the held task
+    // The step goes on to create a task in the same process: it must not wait for the delete.
+    await lockProcessesForInsert(unit, [pid]);
+    await unit.query("INSERT INTO task (id, process_id, version_id, node_id, status, data) VALUES (gen_random_uuid(), $1, $2, 's', 'active', '{}')", [pid, publishedVersionId]);
+    expect(done).toBe(false);
+    await unit.query("COMMIT");
+    unit.release();
+    expect(await deleting).toMatchObject({ tasks: 2 });
+    expect(await h.db.task.count({ where: { processId: pid } })).toBe(0);
+  });
+
   it("createTasks inserts nothing, not even ingestion's dedup rows, into a process deleted after it read it", async () => {
     const pid = await publish("delete race: ingestion");
     // A delete holding the process row, not committed: createTasks still reads the process, then waits at its insert.

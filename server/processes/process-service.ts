@@ -127,21 +127,24 @@ export async function updateProcess({ db, processId, changes }: { db: Db; proces
 /** Deletes a process with its versions, tasks and their history. Returns what it removed, for the audit log. */
 export async function deleteProcess({ db, processId }: { db: Db; processId: number }): Promise<{ title: string; tasks: number }> {
   return db.$transaction(async (tx) => {
-    // The row lock first: inserts of tasks in flight (which hold it FOR KEY SHARE, in place of a
-    // foreign key) finish before the tasks are deleted, and later ones find the process gone.
-    const [proc] = await tx.$queryRawUnsafe<Array<{ title: string }>>("SELECT title FROM process WHERE id = $1 FOR UPDATE", processId);
+    const [proc] = await tx.$queryRawUnsafe<Array<{ title: string }>>("SELECT title FROM process WHERE id = $1", processId);
     if (!proc) throw new AppError("not_found", `process ${processId} does not exist`);
-    const tasks = await tx.task.count({ where: { processId } });
-    // Tasks and their history have no foreign keys to cascade (docs/performance.md): the history is
-    // deleted by the ids, in a statement of its own, so it also sees the rows of a step that
-    // committed while the task delete waited for it.
+    // Tasks and their history have no foreign keys to cascade (docs/performance.md). The tasks go
+    // first: that waits for steps holding some of them. Only then the process row FOR UPDATE,
+    // which waits for steps that insert tasks into it (they hold it FOR KEY SHARE while they also
+    // hold their own tasks, so taking it first could deadlock with them) and makes later inserts
+    // find the process gone; the tasks those steps committed meanwhile are deleted next.
     const gone = await tx.$queryRawUnsafe<Array<{ id: string }>>("DELETE FROM task WHERE process_id = $1 RETURNING id", processId);
+    const [locked] = await tx.$queryRawUnsafe<Array<{ id: number }>>("SELECT id FROM process WHERE id = $1 FOR UPDATE", processId);
+    if (!locked) throw new AppError("not_found", `process ${processId} does not exist`);
+    gone.push(...(await tx.$queryRawUnsafe<Array<{ id: string }>>("DELETE FROM task WHERE process_id = $1 RETURNING id", processId)));
+    // History by the ids, in statements of their own, so they also see rows of steps that committed meanwhile.
     for (let i = 0; i < gone.length; i += 10_000) {
       await tx.$executeRawUnsafe("DELETE FROM task_history WHERE task_id = ANY($1::uuid[])", gone.slice(i, i + 10_000).map((t) => t.id));
     }
     await tx.process.delete({ where: { id: processId } });
-    return { title: proc.title, tasks };
-  });
+    return { title: proc.title, tasks: gone.length };
+  }, { maxWait: 10_000, timeout: 120_000 }); // a big process takes a while, and steps in flight are waited for
 }
 
 /** A new unpublished process with a copy of the draft and its parameters, in the same folder. */

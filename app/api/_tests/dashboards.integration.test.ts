@@ -194,7 +194,8 @@ describe("overview", () => {
     await settle(more);
     // Every alert decided: three sent, the broken channel's dead-lettered after its two attempts.
     await h.waitFor("alerts sent or failed", () => h.db.alert.findMany({ where: { processId: pid }, select: { status: true } }), (as) => as.length === 4 && as.every((a) => a.status === "sent" || a.status === "failed"));
-    expect(await h.db.alert.findMany({ where: { processId: pid }, select: { channelName: true, status: true }, orderBy: { id: "asc" } })).toEqual([
+    // (A step writes its alerts in dedup-key order, so ids need not follow the tasks' order.)
+    expect(await h.db.alert.findMany({ where: { processId: pid }, select: { channelName: true, status: true }, orderBy: [{ channelName: "asc" }, { id: "asc" }] })).toEqual([
       { channelName: "dash-alerts", status: "sent" }, { channelName: "dash-alerts", status: "sent" }, { channelName: "dash-alerts", status: "sent" }, { channelName: "dash-broken", status: "failed" },
     ]);
     await h.waitFor("counters", () => readNodeCounts({ redis: h.redis, prefix: h.config.QUEUE_PREFIX, processId: pid }), (c) => c.done === 6 && c.hold === 2 && c.signalled === 1);
