@@ -110,7 +110,7 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     if (reconciling) return;
     reconciling = true;
     try {
-      const r = await reconcile({ db, pool, redis, prefix, dispatcher, applyCounters: executor.applyCounters, dispatchedKinds: DISPATCHED_KINDS });
+      const r = await reconcile({ pool, redis, prefix, dispatcher, applyCounters: executor.applyCounters, dispatchedKinds: DISPATCHED_KINDS });
       await maintenance?.ensureSchedules();
       if (r.requeued || r.rebuiltCounters || r.redispatched || r.timersRestored) log.info(r, "reconciled");
     } catch (err) {

@@ -113,7 +113,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
     await new Promise((r) => setTimeout(r, 200));
     expect(await finishedCount(processId)).toBe(0);
-    const r = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS, staleAfterMs: 0 });
+    const r = await reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS, staleAfterMs: 0 });
     expect(r.requeued).toBeGreaterThanOrEqual(2);
     await waitFor("reconciled tasks finished", () => finishedCount(processId), (n) => n === 2);
   });
@@ -124,9 +124,30 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     await waitFor("finished", () => finishedCount(processId), (n) => n === 3);
     await redis.flushdb();
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({});
-    const r = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
+    const r = await reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
     expect(r.rebuiltCounters).toBeGreaterThanOrEqual(1);
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.signIn]: 1, [DEMO_NODE_IDS.other]: 2 });
+  });
+
+  it("a process's counter hash still missing when its first unit has committed but not applied its move: counted once", async () => {
+    const processId = await newProcess("worker: missing hash, move in flight");
+    await reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS }); // not a reset pass next
+    // A committed unit of work: two tasks moved into a node, and its counter move not applied yet (no hash).
+    const { publishedVersionId } = await db.process.findUniqueOrThrow({ where: { id: processId } });
+    await pool.query(
+      `INSERT INTO task (id, process_id, version_id, node_id, status, data, seq)
+       VALUES (gen_random_uuid(), $1, $2, $3, 'finished', '{}', 1), (gen_random_uuid(), $1, $2, $3, 'finished', '{}', 1)`,
+      [processId, publishedVersionId, DEMO_NODE_IDS.other],
+    );
+    const deltas = [{ processId, nodeId: DEMO_NODE_IDS.other, delta: 2 }];
+    const { rows: [row] } = await pool.query<{ id: string }>("INSERT INTO outbox (job_key, kind, payload) VALUES ($1, 'counters', $2) RETURNING id", [`counters:in-flight-${processId}`, JSON.stringify({ deltas })]);
+    expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({});
+    // The reconciler sees the missing hash and rebuilds it from PostgreSQL; then the unit's own move arrives.
+    const r = await reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
+    expect(r.redisWasReset).toBe(false);
+    expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.other]: 2 });
+    expect(await applyCounterDeltasOnce({ redis, prefix: config.QUEUE_PREFIX, rowId: row.id, deltas })).toBeNull();
+    expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.other]: 2 });
   });
 
   it("after a flush, counters a busy worker re-created half-empty are rebuilt too; moves wait while the rebuild holds its fence", async () => {
@@ -137,7 +158,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     // A unit committed after the flush applies its move: the hash exists again, with one node in it.
     expect(await applyCounterDeltasOnce({ redis, prefix: config.QUEUE_PREFIX, rowId: "after-flush-1", deltas: [{ processId, nodeId: DEMO_NODE_IDS.other, delta: 1 }] })).toEqual([1]);
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.other]: 1 });
-    await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
+    await reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({ [DEMO_NODE_IDS.signIn]: 1, [DEMO_NODE_IDS.other]: 1 });
     // While the fence is up a move is not applied (and not marked), then it goes through.
     await redis.set(countersFenceKey(config.QUEUE_PREFIX), "1", "PX", 5_000);
@@ -152,7 +173,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     const processId = await newProcess("worker: reconcile lock");
     await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
     const lock = `${config.QUEUE_PREFIX}:reconcile:lock`;
-    const run = () => reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher: leaseWatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS, staleAfterMs: 0 });
+    const run = () => reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher: leaseWatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS, staleAfterMs: 0 });
     // While a pass runs, its lock never lives longer than the lease.
     const seen: number[] = [];
     const leaseWatcher = {
@@ -186,13 +207,13 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
     // …and a queue that fails under it (Redis or the network gave out).
     const failing = { dispatch: async () => { throw new Error("queue unavailable"); }, enqueueSteps: async () => { throw new Error("queue unavailable"); } };
-    await expect(reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher: failing, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS })).rejects.toThrow("queue unavailable");
-    const again = await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
+    await expect(reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher: failing, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS })).rejects.toThrow("queue unavailable");
+    const again = await reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS });
     expect(again.redisWasReset).toBe(true);
     expect(again.requeued).toBeGreaterThanOrEqual(1);
     expect(again.rebuiltCounters).toBeGreaterThanOrEqual(1);
     // Done once: the pass after that is an ordinary one.
-    expect((await reconcile({ db, pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS })).redisWasReset).toBe(false);
+    expect((await reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS })).redisWasReset).toBe(false);
     await waitFor("the restored task finished", () => finishedCount(processId), (n) => n === 2);
     // The running worker may move the requeued task before or after the rebuild reads PostgreSQL; either
     // way both tasks count once (without the rebuild the flushed first one would be missing).

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { Db } from "../db/client.ts";
 import type { Pool } from "../db/pool.ts";
 import type { Dispatcher } from "../execution/executor.ts";
-import { countersKey, rebuildAllNodeCounts, rebuildNodeCounts, type CounterDelta } from "./node-counters.ts";
+import { countersKey, rebuildAllNodeCounts, type CounterDelta } from "./node-counters.ts";
 
 type OutboxRow = { id: number; key: string; kind: string; payload: unknown };
 
@@ -49,8 +48,7 @@ export interface ReconcileResult {
  * time runs it (a Redis lock with a short lease, renewed as the pass goes, so
  * a worker killed in the middle of a pass holds the others up for seconds).
  */
-export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCounters, dispatchedKinds, staleAfterMs = 10_000, limit = 10_000 }: {
-  db: Db;
+export async function reconcile({ pool, redis, prefix, dispatcher, applyCounters, dispatchedKinds, staleAfterMs = 10_000, limit = 10_000 }: {
   pool: Pool;
   redis: Redis;
   prefix: string;
@@ -68,19 +66,30 @@ export async function reconcile({ db, pool, redis, prefix, dispatcher, applyCoun
   const renew = async () => {
     if (Number(await redis.eval(RENEW_IF_OWNER, 1, lockKey(prefix), token, String(RECONCILE_LOCK_TTL_MS))) !== 1) throw new ReconcileLockLost();
   };
-  /** Processes whose counter hash is missing from Redis (a reset rebuilds all of them instead). */
+  /**
+   * Processes whose counter hash is missing from Redis (a reset rebuilds all of them instead). A
+   * process with nothing counted yet is left alone: its first move creates the hash. Otherwise all
+   * counters are rebuilt behind the fence, as after a reset: a per-process rebuild without it
+   * counted a unit committed just before its snapshot twice, once in the snapshot and once when
+   * the unit's own move was applied after it (seen with a new process's first tasks).
+   */
   const rebuildMissingCounters = async () => {
     const { rows: processes } = await pool.query<{ process_id: number }>("SELECT id AS process_id FROM process");
     if (processes.length === 0) return;
     const p = redis.pipeline();
     for (const { process_id } of processes) p.exists(countersKey(prefix, process_id));
     const exists = (await p.exec()) ?? [];
-    for (const [i, { process_id }] of processes.entries()) {
-      if (Number(exists[i]?.[1]) !== 0) continue;
-      if (result.rebuiltCounters % 50 === 49) await renew();
-      await rebuildNodeCounts({ db, redis, prefix, processId: process_id });
-      result.rebuiltCounters++;
-    }
+    const missing = processes.filter((_, i) => Number(exists[i]?.[1]) === 0).map((r) => r.process_id);
+    if (missing.length === 0) return;
+    const { rows: counted } = await pool.query(
+      `SELECT m FROM unnest($1::int[]) AS m
+       WHERE EXISTS (SELECT 1 FROM task t WHERE t.process_id = m AND t.seq > 0) OR EXISTS (SELECT 1 FROM node_purged_total n WHERE n.process_id = m)
+       LIMIT 1`,
+      [missing],
+    );
+    if (counted.length === 0) return;
+    await renew();
+    result.rebuiltCounters = (await rebuildAllNodeCounts({ pool, redis, prefix })).processes;
   };
   try {
     // The epoch key is written only once a reset pass has done all its work (end of the pass): a
