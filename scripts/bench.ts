@@ -248,7 +248,12 @@ async function main() {
     await new Promise((r) => setTimeout(r, 50));
   }
   const paced = await latency("paced");
+  // The no-op baseline needs the machine to itself: wait until the workers have stopped (they finish their jobs first).
+  const exited = children.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once("exit", () => r()))));
   for (const c of children) c.kill("SIGTERM");
+  const forceKill = setTimeout(() => children.forEach((c) => c.kill("SIGKILL")), 60_000);
+  await Promise.all(exited);
+  clearTimeout(forceKill);
   await producer.close();
 
   const noop = await noopJobRate({ redisUrl: env.REDIS_URL, jobs: 20_000 });
