@@ -59,7 +59,7 @@ export async function startAlertWorker({ config, pool, redis, log, http, mail, s
   const deliveries = createSemaphore(config.ALERT_CONCURRENCY);
 
   /**
-   * A batch: each alert's first delivery, ALERT_CONCURRENCY at a time. Whatever is not finished
+   * A batch: each alert's first delivery, within the worker's ALERT_CONCURRENCY. Whatever is not finished
    * continues under the alert's own job: a wait or retry as a delayed job, a dead letter as a job
    * that fails at once (so BullMQ's failed set shows it as for any other alert), an error (the
    * database unreachable, say) as a job a second later.
@@ -67,23 +67,18 @@ export async function startAlertWorker({ config, pool, redis, log, http, mail, s
   async function deliverBatch({ alerts: batch }: AlertBatchJob): Promise<string> {
     const handover: Array<AlertJobRef & { deadLetter?: string }> = [];
     let sent = 0;
-    let next = 0;
-    const lane = async () => {
-      while (next < batch.length) {
-        const a = batch[next++];
-        const ref = { alertId: a.alertId, jobKey: a.jobKey, channelId: a.channelId };
-        try {
-          const step = await deliveries.run(() => deliverAlert(a, deps));
-          if (step.kind === "done") sent += step.status === "sent" ? 1 : 0;
-          else if (step.kind === "dead") handover.push({ ...ref, deadLetter: step.error });
-          else handover.push({ ...ref, runAt: step.untilMs });
-        } catch (err) {
-          log.error({ alertId: a.alertId, err: (err as Error).message }, "alert delivery failed; trying again under its own job");
-          handover.push({ ...ref, runAt: Date.now() + 1000 });
-        }
+    await Promise.all(batch.map(async (a) => {
+      const ref = { alertId: a.alertId, jobKey: a.jobKey, channelId: a.channelId };
+      try {
+        const step = await deliveries.run(() => deliverAlert(a, deps));
+        if (step.kind === "done") sent += step.status === "sent" ? 1 : 0;
+        else if (step.kind === "dead") handover.push({ ...ref, deadLetter: step.error });
+        else handover.push({ ...ref, runAt: step.untilMs });
+      } catch (err) {
+        log.error({ alertId: a.alertId, err: (err as Error).message }, "alert delivery failed; trying again under its own job");
+        handover.push({ ...ref, runAt: Date.now() + 1000 });
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(config.ALERT_CONCURRENCY, batch.length) }, lane));
+    }));
     if (handover.length > 0) await alerts.add(handover);
     return `${sent} of ${batch.length} sent`;
   }

@@ -18,6 +18,7 @@ import { createEffectRunners } from "./effect-runners.ts";
 import { startMaintenance } from "./maintenance.ts";
 import { bullConnection, ENTER_BATCH, enterBatchJobSchema, QUEUE, stepJobSchema } from "./queues.ts";
 import { createSemaphore } from "../server/semaphore.ts";
+import { RefRaceError } from "../server/execution/persist.ts";
 
 export interface RunningWorker {
   log: Logger;
@@ -88,7 +89,7 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     if (!w) continue;
     w.on("failed", (job, err) => {
       // Contention, retried by BullMQ: a task another worker holds, a ref another step took meanwhile.
-      if (err instanceof TaskBusyError || err.name === "RefRaceError") log.debug({ queue: w.name, jobId: job?.id, err: err.message }, "job retried");
+      if (err instanceof TaskBusyError || err instanceof RefRaceError) log.debug({ queue: w.name, jobId: job?.id, err: err.message }, "job retried");
       else log.error({ queue: w.name, jobId: job?.id, taskId: job?.data?.taskId, processId: job?.data?.processId, err: err.message }, "job failed");
     });
     w.on("error", (err) => log.error({ queue: w.name, err: err.message }, "worker error"));

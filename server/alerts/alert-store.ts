@@ -31,6 +31,14 @@ export interface AlertJobRef {
 
 type NotifyCommand = Extract<Command, { type: "notify" }>;
 
+/** An alert row's columns from its notify command (process ids that are not ours' numbers stay null). */
+function alertFields(c: NotifyCommand) {
+  return {
+    dedup_key: c.dedupKey, channel: c.channel, process_id: /^\d{1,9}$/.test(String(c.processId)) ? Number(c.processId) : null, task_id: c.taskId, node_id: c.nodeId,
+    severity: c.severity, title: c.title, message: c.message, fields: c.fields ?? {}, job_id: alertJobKey(c.dedupKey),
+  };
+}
+
 /**
  * Turns notify outbox rows into alerts (status queued), resolving the channel
  * by name (or id). Such rows come from earlier versions, which wrote notify
@@ -41,14 +49,7 @@ type NotifyCommand = Extract<Command, { type: "notify" }>;
  */
 export async function recordNotifications(pool: Pool, rows: Array<{ id: number; payload: unknown }>): Promise<AlertJobRef[]> {
   if (rows.length === 0) return [];
-  const items = rows.map((r) => {
-    const c = r.payload as NotifyCommand;
-    const processId = /^\d{1,9}$/.test(String(c.processId)) ? Number(c.processId) : null;
-    return {
-      dedup_key: c.dedupKey, outbox_id: r.id, channel: c.channel, process_id: processId, task_id: c.taskId, node_id: c.nodeId,
-      severity: c.severity, title: c.title, message: c.message, fields: c.fields ?? {}, job_id: alertJobKey(c.dedupKey),
-    };
-  });
+  const items = rows.map((r) => ({ ...alertFields(r.payload as NotifyCommand), outbox_id: r.id }));
   const { rows: out } = await pool.query<{ id: number; job_id: string; channel_id: string | null; next_attempt_at: Date | null }>(
     `WITH ins AS (
        INSERT INTO alert (dedup_key, kind, outbox_id, channel_id, channel_name, process_id, task_id, node_id, severity, title, message, fields, status, job_id, notified_at, updated_at)
@@ -78,10 +79,7 @@ export async function recordNotifications(pool: Pool, rows: Array<{ id: number; 
  */
 export async function insertNotifications(client: Pick<Pool, "query">, commands: NotifyCommand[], now: Date, channelIds?: ReadonlyMap<string, string>): Promise<AlertJobRef[]> {
   if (commands.length === 0) return [];
-  const items = commands.map((c) => ({
-    dedup_key: c.dedupKey, channel: c.channel, channel_id: channelIds?.get(c.channel) ?? null, process_id: /^\d{1,9}$/.test(String(c.processId)) ? Number(c.processId) : null, task_id: c.taskId, node_id: c.nodeId,
-    severity: c.severity, title: c.title, message: c.message, fields: c.fields ?? {}, job_id: alertJobKey(c.dedupKey),
-  }));
+  const items = commands.map((c) => ({ ...alertFields(c), channel_id: channelIds?.get(c.channel) ?? null }));
   const { rows } = await client.query<{ id: number; job_id: string; channel_id: string | null }>(
     `INSERT INTO alert (dedup_key, kind, channel_id, channel_name, process_id, task_id, node_id, severity, title, message, fields, status, job_id, notified_at, updated_at)
      SELECT u.dedup_key, 'notify',

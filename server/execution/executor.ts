@@ -158,7 +158,7 @@ export function createExecutor({ pool, redis, prefix, catalog, dispatcher, optio
     }
     metrics.unitOfWork({ steps: unit.history.length, seconds: (performance.now() - t0) / 1000 });
     if (log.isLevelEnabled("debug")) {
-      for (const h of unit.history) log.debug({ taskId: h.taskId, processId: h.processId, event: h.event, nodeId: h.trail[h.trail.length - 1].nodeId, path: h.trail.map((e) => e.nodeId) }, "task stepped");
+      for (const h of unit.history) log.debug({ taskId: h.taskId, processId: h.processId, event: h.events[0], nodeId: h.trail[h.trail.length - 1].nodeId, path: h.trail.map((e) => e.nodeId) }, "task stepped");
     }
     return unit;
   }

@@ -106,10 +106,10 @@ export async function persistUnit(client: PoolClient, unit: UnitOfWork, now: Dat
 
   if (unit.history.length > 0) {
     const rows = unit.history.map((h) => ({
-      task_id: h.taskId, process_id: h.processId, node_id: h.trail[h.trail.length - 1].nodeId, event: h.event,
+      task_id: h.taskId, process_id: h.processId, node_id: h.trail[h.trail.length - 1].nodeId, event: h.events[0],
       at: new Date(h.trail[0].at).toISOString(),
       // The row's event is the first; an entry moved by a later event of the same unit names its own.
-      data: { path: h.trail.map((entry, i) => pathEntry(entry, h.events[i] === h.event ? undefined : h.events[i])) },
+      data: { path: h.trail.map((entry, i) => pathEntry(entry, h.events[i] === h.events[0] ? undefined : h.events[i])) },
     }));
     await client.query(
       `INSERT INTO task_history (task_id, process_id, node_id, event, at, data)

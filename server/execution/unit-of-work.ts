@@ -57,9 +57,9 @@ export class UnitOfWork {
   /**
    * One history row per task moved in this unit: the nodes it passed, in order. A task that
    * steps more than once here (its copy's answer, a child's reply) gets one row; each path
-   * entry keeps the event that moved it (`events`, parallel to `trail`).
+   * entry keeps the event that moved it (`events`, parallel to `trail`; the row's event is the first).
    */
-  readonly history: Array<{ taskId: string; processId: number; trail: TrailEntry[]; event: string; events: string[] }> = [];
+  readonly history: Array<{ taskId: string; processId: number; trail: TrailEntry[]; events: string[] }> = [];
   private readonly historyOf = new Map<string, number>();
   readonly outbox: Command[] = [];
   /** Notify commands: written as alert rows in this transaction (the alert row is their outbox). */
@@ -161,7 +161,7 @@ export class UnitOfWork {
       const at = this.historyOf.get(taskId);
       if (at === undefined) {
         this.historyOf.set(taskId, this.history.length);
-        this.history.push({ taskId, processId: e.processId, trail, event: event.type, events: trail.map(() => event.type) });
+        this.history.push({ taskId, processId: e.processId, trail, events: trail.map(() => event.type) });
       } else {
         const h = this.history[at];
         for (const entry of trail) {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildScheme, finalNode, go, logicNode, startNode, when } from "../../engine/testing/builders.ts";
-import { readNodeCounts, rebuildNodeCounts } from "../tasks/node-counters.ts";
+import { readNodeCounts, rebuildAllNodeCounts } from "../tasks/node-counters.ts";
 import { createHarness, type Harness } from "../testing/worker-harness.ts";
 import { runRetention, setRetentionPolicy } from "./retention.ts";
 
@@ -81,7 +81,8 @@ describe("retention", () => {
 
     // Totals unchanged: Redis was not touched, and a rebuild from PostgreSQL adds the purged totals back.
     expect(await readNodeCounts({ redis: h.redis, prefix, processId: pid })).toEqual(before);
-    expect(await rebuildNodeCounts({ db: h.db, redis: h.redis, prefix, processId: pid })).toEqual(before);
+    await rebuildAllNodeCounts({ pool: h.pool, redis: h.redis, prefix });
+    expect(await readNodeCounts({ redis: h.redis, prefix, processId: pid })).toEqual(before);
     expect(await h.db.nodePurgedTotal.findMany({ where: { processId: pid }, select: { nodeId: true, total: true }, orderBy: { nodeId: "asc" } }))
       .toEqual([{ nodeId: "done", total: 3n }, { nodeId: "failed", total: 1n }]);
     expect(await h.db.retentionPolicy.findUnique({ where: { processId: pid } })).toMatchObject({ lastPurged: 4, purgedTotal: 4n });
@@ -91,7 +92,8 @@ describe("retention", () => {
     await ageTasks(done.slice(3), 2 * DAY);
     await runRetention({ pool: h.pool, settings: { defaultKeepSec: 0, counterHistoryDays: 30, archiveDir } });
     expect((await h.db.task.findMany({ where: { processId: pid }, select: { id: true } })).map((t) => t.id).sort()).toEqual([failed[1], parked[0]].sort());
-    expect(await rebuildNodeCounts({ db: h.db, redis: h.redis, prefix, processId: pid })).toEqual(before);
+    await rebuildAllNodeCounts({ pool: h.pool, redis: h.redis, prefix });
+    expect(await readNodeCounts({ redis: h.redis, prefix, processId: pid })).toEqual(before);
   });
 
   it("a process without a policy keeps its finished tasks unless the installation default says otherwise", async () => {
@@ -194,7 +196,8 @@ describe("retention", () => {
       }
       // Totals stay.
       await h.waitFor("final totals", () => readNodeCounts({ redis: h.redis, prefix: h.config.QUEUE_PREFIX, processId: scheduled }), (c) => c.done === 3 && c.failed === 1);
-      expect(await rebuildNodeCounts({ db: h.db, redis: h.redis, prefix: h.config.QUEUE_PREFIX, processId: scheduled })).toMatchObject({ done: 3, failed: 1 });
+      await rebuildAllNodeCounts({ pool: h.pool, redis: h.redis, prefix: h.config.QUEUE_PREFIX });
+      expect(await readNodeCounts({ redis: h.redis, prefix: h.config.QUEUE_PREFIX, processId: scheduled })).toMatchObject({ done: 3, failed: 1 });
     } finally {
       await fast.close();
       await h.startWorker();

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { loadRunnableProcess } from "../processes/runnable-process.ts";
-import { LOCK_PROCESSES_SQL } from "./process-lock.ts";
 
 export interface NewTask {
   ref?: string | null;
@@ -68,7 +67,7 @@ export async function createTasks({ db, processId, tasks, taskSizeLimit, dedupeF
          ON CONFLICT DO NOTHING RETURNING event_id),`
     : "";
   const inserted = await db.$queryRawUnsafe<Array<{ id: string | null }>>(
-    `WITH parent AS (${LOCK_PROCESSES_SQL.replace("$1::int[]", "ARRAY[$1::int]")}), ${seenCte}
+    `WITH parent AS (SELECT id FROM process WHERE id = $1 FOR KEY SHARE), ${seenCte}
      rows AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb)),
      ins AS (
        INSERT INTO task (id, process_id, version_id, ref, node_id, status, data, state, seq, created_at, changed_at)

@@ -1,12 +1,11 @@
 import type { Redis } from "ioredis";
-import type { Db } from "../db/client.ts";
 import type { Pool } from "../db/pool.ts";
 
 /**
  * Node counters live in Redis, one hash per process: field = node id, value =
  * tasks in the node. Tasks never leave a final node, so a final node's value
- * is its running total, as in Corezoid. Postgres is the truth: `rebuild`
- * recomputes a hash from the task table (after Redis lost it): tasks count once
+ * is its running total, as in Corezoid. Postgres is the truth: `rebuildAllNodeCounts`
+ * recomputes the hashes from the task table (after Redis lost them): tasks count once
  * a worker has stepped them (seq > 0), as the executor counts them, plus the
  * tasks retention deleted from each node (`node_purged_total`), so a final
  * node's total survives the purge of its tasks.
@@ -112,22 +111,4 @@ export async function rebuildAllNodeCounts({ pool, redis, prefix }: { pool: Pool
   } finally {
     await redis.del(countersFenceKey(prefix)).catch(() => {});
   }
-}
-
-/** Recomputes a process's counters from Postgres and replaces the hash atomically. */
-export async function rebuildNodeCounts({ db, redis, prefix, processId }: { db: Db; redis: Redis; prefix: string; processId: number }): Promise<NodeCounts> {
-  // One statement, one snapshot: a purge committing meanwhile moves tasks into the purged totals, never counted twice or lost.
-  const rows = await db.$queryRaw<Array<{ node_id: string; n: bigint }>>`
-    SELECT node_id, sum(n)::bigint AS n FROM (
-      SELECT node_id, count(*) AS n FROM task WHERE process_id = ${processId} AND seq > 0 GROUP BY node_id
-      UNION ALL
-      SELECT node_id, total AS n FROM node_purged_total WHERE process_id = ${processId}
-    ) c GROUP BY node_id`;
-  const counts: NodeCounts = Object.fromEntries(rows.map((r) => [r.node_id, Number(r.n)]));
-  const key = countersKey(prefix, processId);
-  const m = redis.multi().del(key);
-  if (rows.length > 0) m.hset(key, counts);
-  m.hset(key, "__rebuilt", Date.now());
-  await m.exec();
-  return counts;
 }

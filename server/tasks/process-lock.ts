@@ -15,13 +15,11 @@ import { AppError } from "../errors.ts";
  *
  * A version is only ever deleted with its process.
  */
-export const LOCK_PROCESSES_SQL = "SELECT id FROM process WHERE id = ANY($1::int[]) FOR KEY SHARE";
-
 /** Locks the processes new tasks go into until the transaction ends; throws when one no longer exists. */
 export async function lockProcessesForInsert(client: Pick<PoolClient, "query">, processIds: Iterable<number>): Promise<void> {
   const ids = [...new Set(processIds)];
   if (ids.length === 0) return;
-  const { rows } = await client.query<{ id: number }>(LOCK_PROCESSES_SQL, [ids]);
+  const { rows } = await client.query<{ id: number }>("SELECT id FROM process WHERE id = ANY($1::int[]) FOR KEY SHARE", [ids]);
   if (rows.length === ids.length) return;
   const live = new Set(rows.map((r) => r.id));
   throw new AppError("not_found", `process ${ids.filter((id) => !live.has(id)).join(", ")} no longer exists`);

@@ -18,7 +18,7 @@ export interface PurgeResult {
  * history, in batches of `batchSize`, each batch one transaction that also
  * adds the deleted tasks to their nodes' purged totals (`node_purged_total`):
  * Redis counters are not touched (a final node's running total stays) and
- * `rebuildNodeCounts` adds the purged totals back, so counters agree before
+ * `rebuildAllNodeCounts` adds the purged totals back, so counters agree before
  * and after. With `archiveDir` each batch is first written to a gzip JSON
  * lines file (one task with its history per line); if that write fails the
  * batch is rolled back and nothing is lost. The ingestion eventIDs the
@@ -50,7 +50,7 @@ export async function purgeFinishedTasks({ pool, processId, before, archiveDir, 
       await client.query("DELETE FROM task_history WHERE task_id = ANY($1::uuid[])", [ids]);
       await client.query("DELETE FROM task WHERE id = ANY($1::uuid[])", [ids]);
       const perNode = new Map<string, number>();
-      // A task counts in its node once stepped (seq > 0), exactly as the executor and rebuildNodeCounts count it.
+      // A task counts in its node once stepped (seq > 0), exactly as the executor and rebuildAllNodeCounts count it.
       for (const r of rows) if (r.seq > 0) perNode.set(r.node_id, (perNode.get(r.node_id) ?? 0) + 1);
       if (perNode.size > 0) {
         await client.query(
