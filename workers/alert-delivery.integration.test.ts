@@ -337,10 +337,12 @@ describe("retries, dead-letter, Retry-After, rate limits, no duplicates", () => 
     const ids = await h.submit(pid, Array.from({ length: 6 }, (_, n) => ({ data: { ...TASK, channel: "paced", n } })));
     await hook.waitForRequests(6, 20_000);
     for (const id of ids) expect((await alertSettled(id)).attempts).toBe(1);
-    const bySecond = new Map<number, number>();
-    for (const r of hook.requests) bySecond.set(Math.floor(r.at / 1000), (bySecond.get(Math.floor(r.at / 1000)) ?? 0) + 1);
-    expect(Math.max(...bySecond.values())).toBeLessThanOrEqual(2);
-    expect(hook.requests[5].at - hook.requests[0].at).toBeGreaterThanOrEqual(1000);
+    // The gate admits at most 2 in any second (server/alerts/channel-gate.integration.test.ts holds it to that exactly);
+    // the receiver sees each a claim statement and a request later, which may differ between deliveries by some ms.
+    const at = hook.requests.map((r) => r.at).sort((a, b) => a - b);
+    const SLACK_MS = 250;
+    for (let i = 0; i + 2 < at.length; i++) expect(at[i + 2] - at[i], `requests ${i}..${i + 2}`).toBeGreaterThanOrEqual(1000 - SLACK_MS);
+    expect(at[5] - at[0]).toBeGreaterThanOrEqual(2000 - SLACK_MS);
   });
 
   it("an alert committed with its step whose job was never enqueued (the worker died in between) is sent once by the sweep; replays send nothing twice", async () => {
