@@ -65,7 +65,7 @@ describe("channel gate", () => {
     const wait = await gate.wait("slow");
     const elapsed = Date.now() - t0;
     expect(wait).toBeGreaterThan(3000 - elapsed - 50);
-    expect(wait).toBeLessThanOrEqual(3000 - 400);
+    expect(wait).toBeLessThanOrEqual(3000 - 400 + 2); // (a timer may fire a millisecond early)
     // The answer is true: asking again after it admits.
     await sleep(wait + 5);
     expect(await gate.wait("slow")).toBe(0);
