@@ -82,7 +82,7 @@ export async function benchAlerts({
     while ((await redis.keys(`${env.QUEUE_PREFIX}:worker:heartbeat:*`)).length < workers) await new Promise((r) => setTimeout(r, 100));
     const submit = async (tag: string, from: number, n: number) => {
       const tasks = Array.from({ length: n }, (_, k) => ({ ref: `${tag}-${from + k}`, data: { eventName: "StopLogging", account: "218007301253", user: `user-${from + k}`, ip: "203.0.113.7" } }));
-      const res = await createTasks({ db, processId, tasks, taskSizeLimit: 1_048_576 });
+      const res = await createTasks({ pool, processId, tasks, taskSizeLimit: 1_048_576 });
       await producer.enqueueEnter(res.jobs, 1000);
     };
     const waitArrived = async (n: number, timeoutMs: number) => {

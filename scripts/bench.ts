@@ -189,7 +189,7 @@ async function main() {
   const feeder = (async () => {
     for (let i = 0; i < EVENTS; i += 1000) {
       const batch = Array.from({ length: Math.min(1000, EVENTS - i) }, (_, k) => event(i + k));
-      const res = await createTasks({ db, processId: router.id, tasks: batch.map((e) => ({ ref: e.eventID, data: e })), taskSizeLimit: 1_048_576 });
+      const res = await createTasks({ pool, processId: router.id, tasks: batch.map((e) => ({ ref: e.eventID, data: e })), taskSizeLimit: 1_048_576 });
       await producer.enqueueEnter(res.jobs, 1000);
     }
   })();
@@ -237,7 +237,7 @@ async function main() {
   const pacedStart = performance.now();
   for (let tick = 0; tick < PACED_SECONDS * 10; tick++) {
     const batch = Array.from({ length: perTick }, (_, k) => event(tick * perTick + k, "paced"));
-    const res = await createTasks({ db, processId: router.id, tasks: batch.map((e) => ({ ref: e.eventID, data: e })), taskSizeLimit: 1_048_576 });
+    const res = await createTasks({ pool, processId: router.id, tasks: batch.map((e) => ({ ref: e.eventID, data: e })), taskSizeLimit: 1_048_576 });
     await producer.enqueueEnter(res.jobs, 1000);
     const wait = pacedStart + (tick + 1) * 100 - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));

@@ -349,7 +349,7 @@ describe("retries, dead-letter, Retry-After, rate limits, no duplicates", () => 
     const hook = await receiver(() => ({ status: 200 }));
     await channel("once", "webhook", {}, { url: `${hook.url}/h`, signingSecret: "s".repeat(32) });
     // Tasks stepped by an executor whose enqueue of alert jobs fails after the commit, as a worker killed right then.
-    const { created } = await createTasks({ db: h.db, processId: pid, tasks: Array.from({ length: 5 }, (_, n) => ({ data: { ...TASK, channel: "once", n } })), taskSizeLimit: 1_048_576 });
+    const { created } = await createTasks({ pool: h.pool, processId: pid, tasks: Array.from({ length: 5 }, (_, n) => ({ data: { ...TASK, channel: "once", n } })), taskSizeLimit: 1_048_576 });
     const ids = created.map((c) => c.id);
     const real = createDispatcher({ redisUrl: h.config.REDIS_URL, prefix: h.config.QUEUE_PREFIX, pool: h.pool });
     const lost: unknown[] = [];

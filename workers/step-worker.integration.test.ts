@@ -74,7 +74,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
   it("moves every task to the final its condition picks, records its path, and counts it", async () => {
     const processId = await newProcess("worker: routing");
     const tasks = Array.from({ length: 40 }, (_, i) => ({ data: { eventType: i % 4 === 0 ? "AwsConsoleSignIn" : "AwsApiCall", n: i } }));
-    const res = await submitTasks({ db, enqueue: (t) => producer.enqueueEnter(t), processId, tasks, taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES });
+    const res = await submitTasks({ pool, enqueue: (t) => producer.enqueueEnter(t), processId, tasks, taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES });
     expect(res.created).toHaveLength(40);
     await waitFor("all tasks finished", () => finishedCount(processId), (n) => n === 40);
 
@@ -94,7 +94,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
 
   it("ignores a duplicated or stale step job: nothing moves or counts twice", async () => {
     const processId = await newProcess("worker: idempotent");
-    const { created } = await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
+    const { created } = await createTasks({ pool, processId, tasks: [{ data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
     const executor = testExecutor();
     const job = { taskId: created[0].id, seq: 0, event: { type: "enter" as const } };
     // Three deliveries of the same job at once: one moves the task, the others find it locked or moved.
@@ -110,7 +110,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
   it("a task whose enqueue was lost is picked up by the reconciler", async () => {
     const processId = await newProcess("worker: lost enqueue");
     // Simulate a crash between commit and enqueue: tasks stored, no jobs.
-    await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
+    await createTasks({ pool, processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
     await new Promise((r) => setTimeout(r, 200));
     expect(await finishedCount(processId)).toBe(0);
     const r = await reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS, staleAfterMs: 0 });
@@ -120,7 +120,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
 
   it("after Redis loses everything, the reconciler rebuilds node counters from PostgreSQL", async () => {
     const processId = await newProcess("worker: flush");
-    await submitTasks({ db, enqueue: (t) => producer.enqueueEnter(t), processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
+    await submitTasks({ pool, enqueue: (t) => producer.enqueueEnter(t), processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
     await waitFor("finished", () => finishedCount(processId), (n) => n === 3);
     await redis.flushdb();
     expect(await readNodeCounts({ redis, prefix: config.QUEUE_PREFIX, processId })).toEqual({});
@@ -152,7 +152,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
 
   it("after a flush, counters a busy worker re-created half-empty are rebuilt too; moves wait while the rebuild holds its fence", async () => {
     const processId = await newProcess("worker: flush while busy");
-    await submitTasks({ db, enqueue: (t) => producer.enqueueEnter(t), processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
+    await submitTasks({ pool, enqueue: (t) => producer.enqueueEnter(t), processId, tasks: [{ data: { eventType: "AwsApiCall" } }, { data: { eventType: "AwsConsoleSignIn" } }], taskSizeLimit: 1e6 });
     await waitFor("finished", () => finishedCount(processId), (n) => n === 2);
     await redis.flushdb();
     // A unit committed after the flush applies its move: the hash exists again, with one node in it.
@@ -171,7 +171,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
 
   it("one reconciler at a time, on a short lease: a lock left by a killed worker stops the others for seconds, not a minute", async () => {
     const processId = await newProcess("worker: reconcile lock");
-    await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
+    await createTasks({ pool, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
     const lock = `${config.QUEUE_PREFIX}:reconcile:lock`;
     const run = () => reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher: leaseWatcher, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS, staleAfterMs: 0 });
     // While a pass runs, its lock never lives longer than the lease.
@@ -188,7 +188,7 @@ describe("step worker (real PostgreSQL + Redis)", () => {
     await redis.set(lock, "a-killed-worker", "PX", 300);
     expect((await run()).requeued).toBe(0);
     await new Promise((r) => setTimeout(r, 400));
-    await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
+    await createTasks({ pool, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
     expect((await run()).requeued).toBeGreaterThanOrEqual(1);
     // A pass does not free a lock another worker holds.
     await redis.set(lock, "another-worker", "PX", 5_000);
@@ -200,11 +200,11 @@ describe("step worker (real PostgreSQL + Redis)", () => {
 
   it("a reset pass that fails half-way is redone by the next pass, not forgotten", async () => {
     const processId = await newProcess("worker: reset pass fails");
-    await submitTasks({ db, enqueue: (t) => producer.enqueueEnter(t), processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
+    await submitTasks({ pool, enqueue: (t) => producer.enqueueEnter(t), processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
     await waitFor("finished", () => finishedCount(processId), (n) => n === 1);
     await redis.flushdb();
     // A task whose work exists nowhere, so the pass has something to restore…
-    await createTasks({ db, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
+    await createTasks({ pool, processId, tasks: [{ data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
     // …and a queue that fails under it (Redis or the network gave out).
     const failing = { dispatch: async () => { throw new Error("queue unavailable"); }, enqueueSteps: async () => { throw new Error("queue unavailable"); } };
     await expect(reconcile({ pool, redis, prefix: config.QUEUE_PREFIX, dispatcher: failing, applyCounters: testExecutor().applyCounters, dispatchedKinds: DISPATCHED_KINDS })).rejects.toThrow("queue unavailable");
@@ -225,10 +225,10 @@ describe("step worker (real PostgreSQL + Redis)", () => {
   it("a redelivered ref creates no second live task", async () => {
     const processId = await newProcess("worker: refs");
     // Park-free process: tasks finish at once, so reuse the ref while the first is still live by not enqueueing it.
-    const first = await createTasks({ db, processId, tasks: [{ ref: "evt-1", data: { eventType: "AwsApiCall" } }, { ref: "evt-1", data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
+    const first = await createTasks({ pool, processId, tasks: [{ ref: "evt-1", data: { eventType: "AwsApiCall" } }, { ref: "evt-1", data: { eventType: "AwsApiCall" } }], taskSizeLimit: 1e6 });
     expect(first.created).toHaveLength(1);
     expect(first.duplicates).toEqual([{ ref: "evt-1", index: 1 }]);
-    const again = await createTasks({ db, processId, tasks: [{ ref: "evt-1", data: {} }, { ref: "evt-2", data: {} }], taskSizeLimit: 1e6 });
+    const again = await createTasks({ pool, processId, tasks: [{ ref: "evt-1", data: {} }, { ref: "evt-2", data: {} }], taskSizeLimit: 1e6 });
     expect(again.created.map((c) => c.ref)).toEqual(["evt-2"]);
     expect(again.duplicates.map((d) => d.ref)).toEqual(["evt-1"]);
   });

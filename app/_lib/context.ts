@@ -40,7 +40,8 @@ export function webContext(): WebContext {
   const redis = createRedis({ redisUrl: cfg.REDIS_URL });
   const log = createLogger({ name: "web", level: cfg.LOG_LEVEL });
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
-  const pool = createPool({ databaseUrl: cfg.DATABASE_URL, max: 5 });
+  // The plain pool carries task creation (the task APIs and ingestion) and callbacks; Prisma's pool the rest.
+  const pool = createPool({ databaseUrl: cfg.DATABASE_URL, max: 10 });
   const dispatcher = createDispatcher({ redisUrl: cfg.REDIS_URL, prefix: cfg.QUEUE_PREFIX, pool });
   g.__conveyorWeb = {
     config: cfg,

@@ -107,7 +107,7 @@ export async function handleOps({ db, pool, executor, enqueue, principal, ops, t
 
   for (const [processId, list] of creates) {
     try {
-      const res = await submitTasks({ db, enqueue, processId, tasks: list.map((c) => ({ ref: c.ref, data: c.data })), taskSizeLimit });
+      const res = await submitTasks({ pool, enqueue, processId, tasks: list.map((c) => ({ ref: c.ref, data: c.data })), taskSizeLimit });
       const byIndex = new Map(res.created.map((c) => [c.index, c]));
       list.forEach((c, k) => {
         const made = byIndex.get(k);

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Db } from "../db/client.ts";
+import type { Pool } from "../db/pool.ts";
 import { AppError } from "../errors.ts";
 import type { SecretBox } from "../crypto/secret-box.ts";
 import { submitTasks, type EnqueueSteps } from "../tasks/submit-tasks.ts";
@@ -24,8 +25,9 @@ export type ConfirmSubscription = (subscribeUrl: string) => Promise<void>;
  * statement — every record of the request is stored, or none is — then
  * enqueue their first step.
  */
-export async function ingestCloudTrail({ db, redis, box, prefix, sourceId, headers, url, body, limits, taskSizeLimit, enqueue, confirmSubscription, onEnqueueError }: {
+export async function ingestCloudTrail({ db, pool, redis, box, prefix, sourceId, headers, url, body, limits, taskSizeLimit, enqueue, confirmSubscription, onEnqueueError }: {
   db: Db;
+  pool: Pick<Pool, "query">;
   redis: Redis;
   box: SecretBox;
   prefix: string;
@@ -49,7 +51,7 @@ export async function ingestCloudTrail({ db, redis, box, prefix, sourceId, heade
     return { records: 0, accepted: 0, duplicates: 0, format: "sns-subscription", subscriptionConfirmed: parsed.topicArn };
   }
   const res = await submitTasks({
-    db, enqueue, processId: source.processId, taskSizeLimit, onEnqueueError, dedupeForever: true,
+    pool, enqueue, processId: source.processId, taskSizeLimit, onEnqueueError, dedupeForever: true,
     tasks: parsed.records.map((r) => ({ ref: r.eventID, data: r })),
   });
   await db.ingestSource.update({ where: { id: source.id }, data: { lastUsedAt: new Date(), acceptedTotal: { increment: res.created.length } } });

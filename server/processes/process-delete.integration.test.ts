@@ -76,7 +76,7 @@ describe("deleting a process while tasks go into it", () => {
     await deleter.query("BEGIN");
     await deleter.query("SELECT id FROM process WHERE id = $1 FOR UPDATE", [pid]);
     await deleter.query("DELETE FROM process WHERE id = $1", [pid]);
-    const creating = createTasks({ db: h.db, processId: pid, tasks: [{ ref: "evt-1", data: { n: 1 } }], taskSizeLimit: 1_048_576, dedupeForever: true }).then(
+    const creating = createTasks({ pool: h.pool, processId: pid, tasks: [{ ref: "evt-1", data: { n: 1 } }], taskSizeLimit: 1_048_576, dedupeForever: true }).then(
       () => "created",
       (e: Error) => e.message,
     );

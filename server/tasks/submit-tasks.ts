@@ -1,4 +1,4 @@
-import type { Db } from "../db/client.ts";
+import type { Pool } from "../db/pool.ts";
 import { createTasks, type CreateTasksResult, type NewTask } from "./create-tasks.ts";
 
 /** Enqueues the first step of new tasks (the producer's `enqueueEnter`). */
@@ -9,8 +9,8 @@ export type EnqueueSteps = (tasks: Array<{ taskId: string; seq: number }>) => Pr
  * fails the tasks are still stored (accepted work is never lost): the
  * reconciler finds active tasks without work and re-enqueues them.
  */
-export async function submitTasks({ db, enqueue, processId, tasks, taskSizeLimit, onEnqueueError, dedupeForever }: {
-  db: Db;
+export async function submitTasks({ pool, enqueue, processId, tasks, taskSizeLimit, onEnqueueError, dedupeForever }: {
+  pool: Pick<Pool, "query">;
   enqueue: EnqueueSteps;
   processId: number;
   tasks: NewTask[];
@@ -18,7 +18,7 @@ export async function submitTasks({ db, enqueue, processId, tasks, taskSizeLimit
   onEnqueueError?: (err: unknown) => void;
   dedupeForever?: boolean;
 }): Promise<CreateTasksResult> {
-  const result = await createTasks({ db, processId, tasks, taskSizeLimit, dedupeForever });
+  const result = await createTasks({ pool, processId, tasks, taskSizeLimit, dedupeForever });
   try {
     await enqueue(result.jobs);
   } catch (err) {

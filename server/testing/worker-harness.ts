@@ -51,7 +51,7 @@ export async function createHarness({ flush = true, startWorker: start = true, e
       return id;
     },
     async submit(processId, tasks) {
-      const res = await submitTasks({ db, enqueue: (t) => producer.enqueueEnter(t), processId, tasks, taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES });
+      const res = await submitTasks({ pool, enqueue: (t) => producer.enqueueEnter(t), processId, tasks, taskSizeLimit: config.TASK_SIZE_LIMIT_BYTES });
       return res.created.map((c) => c.id);
     },
     async waitFor(what, fn, ok, timeoutMs = 20_000) {

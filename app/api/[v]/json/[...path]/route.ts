@@ -63,7 +63,7 @@ async function handle(req: Request, { params }: { params: Promise<{ v: string; p
       ? z.object({ ops: z.array(z.object({ type: z.literal("create"), obj: z.literal("task").optional(), ref: z.union([z.string().max(255), z.number()]).transform(String).nullish(), data: z.record(z.string(), z.unknown()).default({}), id: z.union([z.string(), z.number()]).transform(String).optional() }).passthrough()).min(1).max(1000) }).parse(parsed)
       : null;
     const tasks = envelope ? envelope.ops.map((o) => ({ ref: o.ref ?? null, data: o.data })) : [{ ref: null, data: parsed as Record<string, unknown> }];
-    const result = await submitTasks({ db: ctx.db, enqueue, processId, tasks, taskSizeLimit: ctx.config.TASK_SIZE_LIMIT_BYTES, onEnqueueError });
+    const result = await submitTasks({ pool: ctx.pool, enqueue, processId, tasks, taskSizeLimit: ctx.config.TASK_SIZE_LIMIT_BYTES, onEnqueueError });
     const byIndex = new Map(result.created.map((c) => [c.index, c]));
     const ops = tasks.map((t, i) => {
       const id = envelope?.ops[i]?.id ?? "";

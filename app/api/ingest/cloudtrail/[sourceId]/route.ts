@@ -15,7 +15,7 @@ export const POST = route(async (req: Request, { params }: { params: Promise<{ s
   await rateLimit(`ingest:${sourceId}:${clientIp(req) ?? "unknown"}`, { max: 600, windowSec: 60 });
   const body = await readLimited(req, cfg.INGEST_MAX_REQUEST_BYTES);
   const result = await ingestCloudTrail({
-    db: ctx.db, redis: ctx.redis, box: ctx.box, prefix: cfg.QUEUE_PREFIX, sourceId, headers: req.headers, url: new URL(req.url), body,
+    db: ctx.db, pool: ctx.pool, redis: ctx.redis, box: ctx.box, prefix: cfg.QUEUE_PREFIX, sourceId, headers: req.headers, url: new URL(req.url), body,
     limits: { maxBytes: cfg.INGEST_MAX_BYTES, maxRecords: cfg.INGEST_MAX_RECORDS },
     taskSizeLimit: cfg.TASK_SIZE_LIMIT_BYTES,
     enqueue: (tasks) => ctx.producer.enqueueEnter(tasks),

@@ -47,7 +47,7 @@ export const POST = route(async (req: Request, { params }: Ctx) => {
   const body = bodySchema.parse(await readJsonBody(req, { limitBytes: ctx.config.TASK_SIZE_LIMIT_BYTES * 2 }));
   const tasks = "tasks" in body ? body.tasks : [body];
   const result = await submitTasks({
-    db: ctx.db,
+    pool: ctx.pool,
     enqueue: (tasks) => ctx.producer.enqueueEnter(tasks),
     processId,
     tasks,
