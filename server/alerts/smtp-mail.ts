@@ -10,8 +10,10 @@ import type { MailSend } from "./senders.ts";
  * transport per channel (re-created when its settings or password change),
  * the SSRF guard of server/http (the host is resolved and checked, and the
  * connection goes to the checked address with the name kept for TLS).
+ * Certificates are verified against Node's CAs (add a private CA with
+ * NODE_EXTRA_CA_CERTS) or, given `ca`, against those.
  */
-export function createSmtpMail({ policy }: { policy: SsrfPolicy }): MailSend & { close(): Promise<void> } {
+export function createSmtpMail({ policy, ca }: { policy: SsrfPolicy; ca?: string[] }): MailSend & { close(): Promise<void> } {
   const compiled = compilePolicy(policy);
   const transports = new Map<string, { fingerprint: string; transport: Transporter }>();
 
@@ -34,7 +36,7 @@ export function createSmtpMail({ policy }: { policy: SsrfPolicy }): MailSend & {
       const transport = nodemailer.createTransport({
         host: address, port: settings.port,
         secure: settings.security === "tls", requireTLS: settings.security === "starttls", ignoreTLS: settings.security === "none",
-        tls: { servername: isIP(settings.host) ? undefined : settings.host },
+        tls: { servername: isIP(settings.host) ? undefined : settings.host, ...(ca ? { ca } : {}) },
         auth: settings.username ? { user: settings.username, pass: secrets.password ?? "" } : undefined,
         pool: true, maxConnections: 3,
         connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs,

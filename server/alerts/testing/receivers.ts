@@ -85,6 +85,8 @@ export interface ReceivedMail {
   raw: string;
   user?: string;
   password?: string;
+  /** The session was encrypted (TLS or after STARTTLS) when the mail came. */
+  secure: boolean;
 }
 
 export interface SmtpReceiver {
@@ -97,15 +99,21 @@ export interface SmtpReceiver {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on 127.0.0.1 (no TLS). With `login`, AUTH PLAIN/LOGIN is required and checked. */
-export async function startSmtpReceiver({ login }: { login?: { user: string; password: string } } = {}): Promise<SmtpReceiver> {
+/**
+ * A real SMTP server on 127.0.0.1. With `login`, AUTH PLAIN/LOGIN is required and checked. With
+ * `tls` (a key and certificate): `mode: "starttls"` offers STARTTLS on a plain connection,
+ * `mode: "tls"` speaks TLS from the first byte; otherwise no TLS at all.
+ */
+export async function startSmtpReceiver({ login, tls }: { login?: { user: string; password: string }; tls?: { key: string; cert: string; mode: "starttls" | "tls" } } = {}): Promise<SmtpReceiver> {
   const mails: ReceivedMail[] = [];
   let authAttempts = 0;
   const server = new SMTPServer({
-    secure: false,
-    disabledCommands: login ? ["STARTTLS"] : ["STARTTLS", "AUTH"],
+    secure: tls?.mode === "tls",
+    ...(tls ? { key: tls.key, cert: tls.cert } : {}),
+    disabledCommands: [...(tls?.mode === "starttls" ? [] : ["STARTTLS"]), ...(login ? [] : ["AUTH"])],
     authOptional: !login,
-    allowInsecureAuth: true,
+    // With TLS, a client must not send its password before the session is encrypted.
+    allowInsecureAuth: !tls,
     logger: false,
     // No reverse DNS of the client: it only slows each connection down by a lookup timeout here.
     disableReverseLookup: true,
@@ -123,6 +131,7 @@ export async function startSmtpReceiver({ login }: { login?: { user: string; pas
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks).toString("utf8"),
           user: session.user as string | undefined,
+          secure: Boolean(session.secure),
         });
         cb();
       });
