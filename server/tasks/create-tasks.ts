@@ -61,7 +61,7 @@ export async function createTasks({ pool, processId, tasks, taskSizeLimit, dedup
   const records = `[${rows.map((r) => `{"id":"${r.id}","ref":${JSON.stringify(r.ref)},"data":${r.data}}`).join(",")}]`;
   // The process row FOR KEY SHARE, in place of a foreign key (server/tasks/process-lock.ts): nothing
   // is inserted, not even ingest_event rows, when it was deleted since loadRunnableProcess.
-  // The batch is parsed once (MATERIALIZED); with dedupeForever both the ingest_event and the task insert read it.
+  // With dedupeForever both the ingest_event and the task insert read the batch: MATERIALIZED parses it once.
   const seenCte = dedupeForever
     ? `seen AS (
          INSERT INTO ingest_event (process_id, event_id, received_at)
@@ -70,7 +70,7 @@ export async function createTasks({ pool, processId, tasks, taskSizeLimit, dedup
     : "";
   const { rows: inserted } = await pool.query<{ id: string | null }>(
     `WITH parent AS (SELECT id FROM process WHERE id = $1 FOR KEY SHARE),
-     rows AS MATERIALIZED (SELECT * FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb)),
+     rows AS ${dedupeForever ? "MATERIALIZED " : ""}(SELECT * FROM jsonb_to_recordset($4::jsonb) AS u(id uuid, ref text, data jsonb)),
      ${seenCte}
      ins AS (
        INSERT INTO task (id, process_id, version_id, ref, node_id, status, data, state, seq, created_at, changed_at)
