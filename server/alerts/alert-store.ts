@@ -27,6 +27,8 @@ export interface AlertJobRef {
   channelId?: string | null;
   /** When the job should run (retrying alerts); absent: now. */
   runAt?: number;
+  /** A place under the channel's rate limit is kept for the alert at `runAt`. */
+  place?: boolean;
 }
 
 type NotifyCommand = Extract<Command, { type: "notify" }>;

@@ -4,47 +4,51 @@ import type { Redis } from "ioredis";
 /**
  * Channel-wide pacing in Redis, shared by every worker: a cooldown a receiver
  * asked for (429 with Retry-After) and the channel's own rate limit: at most
- * `max` deliveries in any span of `perSec` seconds (a sliding log of the times
- * deliveries were admitted, read from Redis's clock so workers on machines
- * whose clocks differ agree). Answers how long the caller must wait; 0 admits
- * it and logs it. A positive answer is a cooldown's time left; a negative one
- * is the time until the oldest admission in the span leaves it.
+ * `max` deliveries in any span of `perSec` seconds. The limit is a log of
+ * places, by time, on Redis's clock (workers whose clocks differ agree): a
+ * caller gets the earliest place that keeps the limit — now, or later, and
+ * then it is kept for it, so a backlog is scheduled once instead of asking
+ * again and again. A caller that comes back at its place (`holdsPlace`) only
+ * checks the cooldown. Answers: > 0 the cooldown's time left (no place
+ * taken); 0 go now (the place is taken); < 0 the place taken, that many ms
+ * from now.
  */
 const GATE_LUA = `
 local cool = redis.call('PTTL', KEYS[1])
 if cool > 0 then return cool end
 local max = tonumber(ARGV[1])
-if max == 0 then return 0 end
+if max == 0 or ARGV[4] == '1' then return 0 end
 local window = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
 local n = redis.call('ZCARD', KEYS[2])
-if n < max then
-  redis.call('ZADD', KEYS[2], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[2], window + 1000)
-  return 0
+local at = now
+if n >= max then
+  local e = redis.call('ZRANGE', KEYS[2], n - max, n - max, 'WITHSCORES')
+  at = math.max(now, tonumber(e[2]) + window)
 end
-local oldest = redis.call('ZRANGE', KEYS[2], n - max, n - max, 'WITHSCORES')
-local left = tonumber(oldest[2]) + window - now
-if left < 1 then left = 1 end
-return -left
+redis.call('ZADD', KEYS[2], at, ARGV[3])
+redis.call('PEXPIRE', KEYS[2], at - now + window + 1000)
+return now - at
 `;
 
+/** Go now; or wait `waitMs` — for a cooldown (`place: false`: ask again then) or for the place kept for it (`place: true`: go then). */
+export type GateAnswer = { waitMs: number; place: boolean };
+
 export type ChannelRate = { max: number; perSec: number } | null;
-type GateRedis = Redis & { conveyorAlertGate(cooldownKey: string, logKey: string, max: string, windowMs: string, member: string): Promise<number> };
+type GateRedis = Redis & { conveyorAlertGate(cooldownKey: string, logKey: string, max: string, windowMs: string, member: string, holdsPlace: string): Promise<number> };
 
 /**
  * `rates` reads every channel's limit (one small query); the answer is kept
  * for `ratesTtlMs`, so a changed limit applies within seconds everywhere.
  */
-export function createChannelGate({ redis, prefix, rates, ratesTtlMs = 5_000, random = Math.random }: {
+export function createChannelGate({ redis, prefix, rates, ratesTtlMs = 5_000 }: {
   redis: Redis;
   prefix: string;
   /** Rate limits by channel id: of every channel, or of the ones named. */
   rates: (ids?: string[]) => Promise<Map<string, ChannelRate>>;
   ratesTtlMs?: number;
-  random?: () => number;
 }) {
   const cooldownKey = (id: string) => `${prefix}:alerts:cooldown:${id}`;
   const logKey = (id: string) => `${prefix}:alerts:rate:${id}`;
@@ -67,15 +71,13 @@ export function createChannelGate({ redis, prefix, rates, ratesTtlMs = 5_000, ra
     return map.get(channelId) ?? null;
   };
   return {
-    /** Ms to wait before sending through this channel (0: go now). */
-    async wait(channelId: string): Promise<number> {
+    /** Whether to send through this channel now; `holdsPlace`: the caller comes back at the place it was given. */
+    async wait(channelId: string, { holdsPlace = false }: { holdsPlace?: boolean } = {}): Promise<GateAnswer> {
       const rate = await rateOf(channelId);
       const windowMs = (rate?.perSec ?? 1) * 1000;
       const member = `${gateId}:${++admissions}`;
-      const res = Number(await (redis as unknown as GateRedis).conveyorAlertGate(cooldownKey(channelId), logKey(channelId), String(rate?.max ?? 0), String(windowMs), member));
-      if (res >= 0) return res;
-      // Over the limit: come back when a place frees, spread over a window so the waiting alerts do not all return at once.
-      return -res + Math.floor(random() * windowMs);
+      const res = Number(await (redis as unknown as GateRedis).conveyorAlertGate(cooldownKey(channelId), logKey(channelId), String(rate?.max ?? 0), String(windowMs), member, holdsPlace ? "1" : "0"));
+      return res < 0 ? { waitMs: -res, place: true } : { waitMs: res, place: false };
     },
     /** Holds every alert of the channel for `ms` (a receiver's Retry-After). Never shortens a longer hold. */
     async cooldown(channelId: string, ms: number): Promise<void> {

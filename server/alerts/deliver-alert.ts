@@ -1,5 +1,6 @@
 import type { SecretBox } from "../crypto/secret-box.ts";
 import { AppError } from "../errors.ts";
+import type { GateAnswer } from "./channel-gate.ts";
 import { resolveChannel } from "./channel-service.ts";
 import type { AlertForDelivery, AttemptRecord, ClaimResult } from "./alert-store.ts";
 import type { AlertContent } from "./formats.ts";
@@ -36,7 +37,7 @@ export function backoffDelay(n: number, p: Pick<RetryPolicy, "baseDelayMs" | "ma
 /** What the queue should do with the alert's job after a delivery step. */
 export type DeliveryStep =
   | { kind: "done"; status: "sent" | "skipped"; reason?: string }
-  | { kind: "wait"; untilMs: number; reason: string }
+  | { kind: "wait"; untilMs: number; reason: string; /** A place under the channel's rate limit is kept for the alert at `untilMs`. */ place?: boolean }
   | { kind: "retry"; untilMs: number; error: string }
   | { kind: "dead"; error: string };
 
@@ -52,9 +53,10 @@ export interface DeliveryDeps {
   record(attempt: AttemptRecord): Promise<boolean>;
   /**
    * Channel-wide pacing (its rate limit, and a cooldown after a 429): how
-   * many ms to wait before an alert may go through it; 0 = now. Waiting is not an attempt.
+   * many ms to wait before an alert may go through it (0 = now), and whether a
+   * place is kept for it then. Waiting is not an attempt.
    */
-  gate(channelId: string): Promise<number>;
+  gate(channelId: string, holdsPlace: boolean): Promise<GateAnswer>;
   /** A receiver said "slow down": hold every alert of the channel this long. */
   cooldown(channelId: string, ms: number): Promise<void>;
   now?: () => number;
@@ -86,12 +88,16 @@ export function alertContent(a: Pick<AlertForDelivery, "dedup_key" | "kind" | "c
  * the job is acknowledged, so a worker killed after that point cannot cause a
  * second delivery.
  */
-export async function deliverAlert({ alertId, channelId }: { alertId: number; channelId?: string | null }, deps: DeliveryDeps): Promise<DeliveryStep> {
+export async function deliverAlert({ alertId, channelId, place }: { alertId: number; channelId?: string | null; place?: boolean }, deps: DeliveryDeps): Promise<DeliveryStep> {
   const now = deps.now ?? Date.now;
   // Pacing first: waiting for the channel costs no attempt and no write.
   if (channelId) {
-    const wait = await deps.gate(channelId);
-    if (wait > 0) return { kind: "wait", untilMs: now() + wait, reason: "the channel's rate limit" };
+    const gate = await deps.gate(channelId, place === true);
+    if (gate.waitMs > 0) {
+      return gate.place
+        ? { kind: "wait", untilMs: now() + gate.waitMs, reason: "its place under the channel's rate limit", place: true }
+        : { kind: "wait", untilMs: now() + gate.waitMs, reason: "the channel's cooldown" };
+    }
   }
   const claim = await deps.claim(alertId);
   if (!claim.claimed) return whyNotClaimed(claim.alert, now());
