@@ -20,8 +20,8 @@ export const alertJobSchema = z.object({
   channelId: z.string().uuid().nullish(),
   /** Set when a batch dead-lettered the alert: the job only records that in BullMQ's failed set. */
   deadLetter: z.string().optional(),
-  /** The job runs at the place the channel's rate limit kept for it: it goes without asking for another. */
-  place: z.boolean().optional(),
+  /** The job runs at the place the channel's rate limit kept for it (ms): it goes without asking for another. */
+  placeAt: z.number().int().positive().optional(),
 });
 export type AlertJob = z.infer<typeof alertJobSchema>;
 
@@ -58,7 +58,7 @@ export function createAlertQueue({ redisUrl, prefix }: { redisUrl: string; prefi
     for (let i = 0; i < refs.length; i += 1000) {
       await queue.addBulk(refs.slice(i, i + 1000).map((r) => ({
         name: "deliver",
-        data: alertJobSchema.parse({ alertId: r.alertId, channelId: r.channelId ?? null, ...(r.deadLetter !== undefined ? { deadLetter: r.deadLetter } : {}), ...(r.place ? { place: true } : {}) }),
+        data: alertJobSchema.parse({ alertId: r.alertId, channelId: r.channelId ?? null, ...(r.deadLetter !== undefined ? { deadLetter: r.deadLetter } : {}), ...(r.placeAt !== undefined ? { placeAt: r.placeAt } : {}) }),
         opts: { ...JOB_OPTS, jobId: jobIdOf(r.jobKey), ...(r.runAt && r.runAt > now ? { delay: r.runAt - now } : {}) },
       })));
     }

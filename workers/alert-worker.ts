@@ -52,7 +52,7 @@ export async function startAlertWorker({ config, pool, redis, log, http, mail, s
   const record = createBatcher<AttemptRecord, boolean>({ flush: (records) => recordAttempts(pool, records), maxBatch: 64, lingerMs: 1 });
   const deps: DeliveryDeps = {
     box: createSecretBox(config.ENCRYPTION_KEY), http: http ?? ownHttp!, mail: mail ?? ownMail!, policy, appUrl: config.APP_URL,
-    claim, record, gate: (channelId, holdsPlace) => gate.wait(channelId, { holdsPlace }), cooldown: (id, ms) => gate.cooldown(id, ms),
+    claim, record, gate: (channelId, placeAt) => gate.wait(channelId, { placeAt }), cooldown: (id, ms) => gate.cooldown(id, ms),
   };
   const alerts = createAlertQueue({ redisUrl: config.REDIS_URL, prefix });
   // ALERT_CONCURRENCY deliveries in flight per worker, batch lanes and single jobs together.
@@ -73,7 +73,7 @@ export async function startAlertWorker({ config, pool, redis, log, http, mail, s
         const step = await deliveries.run(() => deliverAlert(a, deps));
         if (step.kind === "done") sent += step.status === "sent" ? 1 : 0;
         else if (step.kind === "dead") handover.push({ ...ref, deadLetter: step.error });
-        else handover.push({ ...ref, runAt: step.untilMs, ...(step.kind === "wait" && step.place ? { place: true } : {}) });
+        else handover.push({ ...ref, runAt: step.untilMs, ...(step.kind === "wait" && step.placeAt !== undefined ? { placeAt: step.placeAt } : {}) });
       } catch (err) {
         log.error({ alertId: a.alertId, err: (err as Error).message }, "alert delivery failed; trying again under its own job");
         handover.push({ ...ref, runAt: Date.now() + 1000 });
@@ -96,8 +96,8 @@ export async function startAlertWorker({ config, pool, redis, log, http, mail, s
         case "wait":
         case "retry": {
           // The job's data says whether it comes back to a place kept for it under the channel's rate limit.
-          const place = step.kind === "wait" && step.place === true;
-          if (place !== (data.place === true)) await job.updateData({ ...data, place: place || undefined });
+          const placeAt = step.kind === "wait" ? step.placeAt : undefined;
+          if (placeAt !== data.placeAt) await job.updateData({ ...data, placeAt });
           await job.moveToDelayed(Math.max(step.untilMs, Date.now() + 1), token);
           throw new DelayedError();
         }

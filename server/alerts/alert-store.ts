@@ -27,8 +27,8 @@ export interface AlertJobRef {
   channelId?: string | null;
   /** When the job should run (retrying alerts); absent: now. */
   runAt?: number;
-  /** A place under the channel's rate limit is kept for the alert at `runAt`. */
-  place?: boolean;
+  /** A place under the channel's rate limit is kept for the alert at this time (ms). */
+  placeAt?: number;
 }
 
 type NotifyCommand = Extract<Command, { type: "notify" }>;

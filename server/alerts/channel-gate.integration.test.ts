@@ -30,13 +30,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A caller as the alert worker is one: asks, and if told to wait, comes back then — holding its place if it was given one. */
 async function deliverThrough(gate: ReturnType<typeof gates>[number], channelId: string, log: { asked: number }): Promise<{ before: number; after: number }> {
-  let holdsPlace = false;
+  let placeAt: number | undefined;
   for (;;) {
     const before = Date.now();
     log.asked++;
-    const answer = await gate.wait(channelId, { holdsPlace });
+    const answer = await gate.wait(channelId, { placeAt });
     if (answer.waitMs === 0) return { before, after: Date.now() };
-    holdsPlace = answer.place;
+    placeAt = answer.placeAt;
     await sleep(answer.waitMs);
   }
 }
@@ -63,42 +63,60 @@ describe("channel gate", () => {
   it("a caller over the limit gets the place after the oldest in the span leaves it, and that place is kept for it", async () => {
     const [gate, other] = gates({ slow: { max: 2, perSec: 3 } });
     const t0 = Date.now();
-    expect(await gate.wait("slow")).toEqual({ waitMs: 0, place: false });
+    expect(await gate.wait("slow")).toEqual({ waitMs: 0 });
     await sleep(400);
-    expect(await gate.wait("slow")).toEqual({ waitMs: 0, place: false });
+    expect(await gate.wait("slow")).toEqual({ waitMs: 0 });
     const third = await gate.wait("slow");
     const elapsed = Date.now() - t0;
-    expect(third.place).toBe(true);
+    expect(third.placeAt! - Date.now()).toBeGreaterThan(third.waitMs - 50);
     expect(third.waitMs).toBeGreaterThan(3000 - elapsed - 50);
     expect(third.waitMs).toBeLessThanOrEqual(3000 - 400 + 2); // (a timer may fire a millisecond early)
     // The next caller is placed after it (the second admission's place + 3 s), not at the same time.
     const fourth = await other.wait("slow");
-    expect(fourth.place).toBe(true);
+    expect(fourth.placeAt).toBeDefined();
     expect(fourth.waitMs - third.waitMs).toBeGreaterThan(400 - 60);
     // Coming back at its place, the third goes without taking another.
     await sleep(third.waitMs);
-    expect(await gate.wait("slow", { holdsPlace: true })).toEqual({ waitMs: 0, place: false });
+    expect(await gate.wait("slow", { placeAt: third.placeAt })).toEqual({ waitMs: 0 });
     // Four places in the log (two went at once, two were kept); going at one's place adds none.
     expect(await clients[0].zcard(`${PREFIX}:alerts:rate:slow`)).toBe(4);
   });
 
   it("a receiver's cooldown holds every delivery of the channel, a held place too, and a shorter one never cuts it", async () => {
     const [gate] = gates({ cooled: null, limited: { max: 1, perSec: 1 } });
-    expect(await gate.wait("cooled")).toEqual({ waitMs: 0, place: false });
+    expect(await gate.wait("cooled")).toEqual({ waitMs: 0 });
     await gate.cooldown("cooled", 800);
     await gate.cooldown("cooled", 100);
     const wait = await gate.wait("cooled");
-    expect(wait.place).toBe(false);
+    expect(wait.placeAt).toBeUndefined();
     expect(wait.waitMs).toBeGreaterThan(600);
     expect(wait.waitMs).toBeLessThanOrEqual(800);
     // A channel without a limit keeps no log of its deliveries.
     expect(await clients[0].exists(`${PREFIX}:alerts:rate:cooled`)).toBe(0);
 
     expect((await gate.wait("limited")).waitMs).toBe(0);
-    expect((await gate.wait("limited")).place).toBe(true);
+    const placed = await gate.wait("limited");
+    expect(placed.placeAt).toBeDefined();
     await gate.cooldown("limited", 500);
-    const held = await gate.wait("limited", { holdsPlace: true });
-    expect(held.place).toBe(false);
+    const held = await gate.wait("limited", { placeAt: placed.placeAt });
+    expect(held.placeAt).toBeUndefined();
     expect(held.waitMs).toBeGreaterThan(300);
+  });
+
+  it("a caller back more than a second after its place (its worker was down) takes a new one: late jobs cannot burst", async () => {
+    const [gate] = gates({ late: { max: 1, perSec: 1 } });
+    expect((await gate.wait("late")).waitMs).toBe(0);
+    const a = await gate.wait("late");
+    const b = await gate.wait("late");
+    expect(b.placeAt! - a.placeAt!).toBeGreaterThanOrEqual(1000 - 5);
+    // Both come back long after their places, together.
+    await sleep(b.placeAt! - Date.now() + 1300);
+    const [againA, againB] = [await gate.wait("late", { placeAt: a.placeAt }), await gate.wait("late", { placeAt: b.placeAt })];
+    // a is 2.3 s late: a new place, and it is now (the log is empty); b, 1.3 s late, gets the next one a second on.
+    expect(againA).toEqual({ waitMs: 0 });
+    expect(againB.placeAt).toBeDefined();
+    expect(againB.waitMs).toBeGreaterThan(900);
+    // On time (within the grace), a place is honoured.
+    expect(await gate.wait("late", { placeAt: Date.now() - 500 })).toEqual({ waitMs: 0 });
   });
 });

@@ -8,19 +8,24 @@ import type { Redis } from "ioredis";
  * places, by time, on Redis's clock (workers whose clocks differ agree): a
  * caller gets the earliest place that keeps the limit — now, or later, and
  * then it is kept for it, so a backlog is scheduled once instead of asking
- * again and again. A caller that comes back at its place (`holdsPlace`) only
- * checks the cooldown. Answers: > 0 the cooldown's time left (no place
+ * again and again. A caller that comes back at its place (`placeAt`) only
+ * checks the cooldown — unless it comes more than PLACE_GRACE_MS late (its
+ * worker was down, say): then it takes a new place, so jobs returning late
+ * together cannot burst. Answers: > 0 the cooldown's time left (no place
  * taken); 0 go now (the place is taken); < 0 the place taken, that many ms
  * from now.
  */
+const PLACE_GRACE_MS = 1000;
 const GATE_LUA = `
 local cool = redis.call('PTTL', KEYS[1])
 if cool > 0 then return cool end
 local max = tonumber(ARGV[1])
-if max == 0 or ARGV[4] == '1' then return 0 end
+if max == 0 then return 0 end
 local window = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local placeAt = tonumber(ARGV[4])
+if placeAt > 0 and now - placeAt <= tonumber(ARGV[5]) then return 0 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
 local n = redis.call('ZCARD', KEYS[2])
 local at = now
@@ -33,11 +38,11 @@ redis.call('PEXPIRE', KEYS[2], at - now + window + 1000)
 return now - at
 `;
 
-/** Go now; or wait `waitMs` — for a cooldown (`place: false`: ask again then) or for the place kept for it (`place: true`: go then). */
-export type GateAnswer = { waitMs: number; place: boolean };
+/** Go now (`waitMs` 0); or wait `waitMs` — for a cooldown (ask again then) or, with `placeAt`, for the place kept for it then. */
+export type GateAnswer = { waitMs: number; placeAt?: number };
 
 export type ChannelRate = { max: number; perSec: number } | null;
-type GateRedis = Redis & { conveyorAlertGate(cooldownKey: string, logKey: string, max: string, windowMs: string, member: string, holdsPlace: string): Promise<number> };
+type GateRedis = Redis & { conveyorAlertGate(cooldownKey: string, logKey: string, max: string, windowMs: string, member: string, placeAt: string, graceMs: string): Promise<number> };
 
 /**
  * `rates` reads every channel's limit (one small query); the answer is kept
@@ -71,13 +76,13 @@ export function createChannelGate({ redis, prefix, rates, ratesTtlMs = 5_000 }: 
     return map.get(channelId) ?? null;
   };
   return {
-    /** Whether to send through this channel now; `holdsPlace`: the caller comes back at the place it was given. */
-    async wait(channelId: string, { holdsPlace = false }: { holdsPlace?: boolean } = {}): Promise<GateAnswer> {
+    /** Whether to send through this channel now; `placeAt`: the caller comes back to the place it was given for then. */
+    async wait(channelId: string, { placeAt }: { placeAt?: number } = {}): Promise<GateAnswer> {
       const rate = await rateOf(channelId);
       const windowMs = (rate?.perSec ?? 1) * 1000;
       const member = `${gateId}:${++admissions}`;
-      const res = Number(await (redis as unknown as GateRedis).conveyorAlertGate(cooldownKey(channelId), logKey(channelId), String(rate?.max ?? 0), String(windowMs), member, holdsPlace ? "1" : "0"));
-      return res < 0 ? { waitMs: -res, place: true } : { waitMs: res, place: false };
+      const res = Number(await (redis as unknown as GateRedis).conveyorAlertGate(cooldownKey(channelId), logKey(channelId), String(rate?.max ?? 0), String(windowMs), member, String(placeAt ?? 0), String(PLACE_GRACE_MS)));
+      return res < 0 ? { waitMs: -res, placeAt: Date.now() - res } : { waitMs: res };
     },
     /** Holds every alert of the channel for `ms` (a receiver's Retry-After). Never shortens a longer hold. */
     async cooldown(channelId: string, ms: number): Promise<void> {

@@ -37,7 +37,7 @@ export function backoffDelay(n: number, p: Pick<RetryPolicy, "baseDelayMs" | "ma
 /** What the queue should do with the alert's job after a delivery step. */
 export type DeliveryStep =
   | { kind: "done"; status: "sent" | "skipped"; reason?: string }
-  | { kind: "wait"; untilMs: number; reason: string; /** A place under the channel's rate limit is kept for the alert at `untilMs`. */ place?: boolean }
+  | { kind: "wait"; untilMs: number; reason: string; /** A place under the channel's rate limit is kept for the alert at `untilMs`. */ placeAt?: number }
   | { kind: "retry"; untilMs: number; error: string }
   | { kind: "dead"; error: string };
 
@@ -56,7 +56,7 @@ export interface DeliveryDeps {
    * many ms to wait before an alert may go through it (0 = now), and whether a
    * place is kept for it then. Waiting is not an attempt.
    */
-  gate(channelId: string, holdsPlace: boolean): Promise<GateAnswer>;
+  gate(channelId: string, placeAt: number | undefined): Promise<GateAnswer>;
   /** A receiver said "slow down": hold every alert of the channel this long. */
   cooldown(channelId: string, ms: number): Promise<void>;
   now?: () => number;
@@ -88,14 +88,14 @@ export function alertContent(a: Pick<AlertForDelivery, "dedup_key" | "kind" | "c
  * the job is acknowledged, so a worker killed after that point cannot cause a
  * second delivery.
  */
-export async function deliverAlert({ alertId, channelId, place }: { alertId: number; channelId?: string | null; place?: boolean }, deps: DeliveryDeps): Promise<DeliveryStep> {
+export async function deliverAlert({ alertId, channelId, placeAt }: { alertId: number; channelId?: string | null; placeAt?: number }, deps: DeliveryDeps): Promise<DeliveryStep> {
   const now = deps.now ?? Date.now;
   // Pacing first: waiting for the channel costs no attempt and no write.
   if (channelId) {
-    const gate = await deps.gate(channelId, place === true);
+    const gate = await deps.gate(channelId, placeAt);
     if (gate.waitMs > 0) {
-      return gate.place
-        ? { kind: "wait", untilMs: now() + gate.waitMs, reason: "its place under the channel's rate limit", place: true }
+      return gate.placeAt !== undefined
+        ? { kind: "wait", untilMs: now() + gate.waitMs, reason: "its place under the channel's rate limit", placeAt: gate.placeAt }
         : { kind: "wait", untilMs: now() + gate.waitMs, reason: "the channel's cooldown" };
     }
   }

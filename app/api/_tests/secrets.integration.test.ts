@@ -114,7 +114,7 @@ describe("secrets never leak", () => {
     const http = createAlertHttp({ policy: { allowPrivate: true } });
     const step = await deliverAlert({ alertId: ref.alertId }, {
       box, http, mail: async () => ({}), policy: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10, timeoutMs: 2000 }, appUrl: "http://localhost",
-      claim: async (id) => (await claimAlerts(pool, [id], 5000))[0], record: async (r) => (await recordAttempts(pool, [r]))[0], gate: async () => ({ waitMs: 0, place: false }), cooldown: async () => {},
+      claim: async (id) => (await claimAlerts(pool, [id], 5000))[0], record: async (r) => (await recordAttempts(pool, [r]))[0], gate: async () => ({ waitMs: 0 }), cooldown: async () => {},
     });
     await http.close();
     await echo.close();
