@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Redis } from "ioredis";
 import { createRedis } from "../redis.ts";
 import { testUrls } from "../testing/test-env.ts";
@@ -118,5 +118,19 @@ describe("channel gate", () => {
     expect(againB.waitMs).toBeGreaterThan(900);
     // On time (within the grace), a place is honoured.
     expect(await gate.wait("late", { placeAt: Date.now() - 500 })).toEqual({ waitMs: 0 });
+  });
+
+  it("places are times on Redis's clock: a worker whose clock runs 3 s behind still goes at its place, once", async () => {
+    const [gate] = gates({ skewed: { max: 1, perSec: 1 } });
+    const realNow = Date.now.bind(Date);
+    const skew = vi.spyOn(Date, "now").mockImplementation(() => realNow() - 3000);
+    try {
+      expect((await gate.wait("skewed")).waitMs).toBe(0);
+      const log = { asked: 0 };
+      await deliverThrough(gate, "skewed", log);
+      expect(log.asked).toBe(2);
+    } finally {
+      skew.mockRestore();
+    }
   });
 });

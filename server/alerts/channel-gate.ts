@@ -8,24 +8,24 @@ import type { Redis } from "ioredis";
  * places, by time, on Redis's clock (workers whose clocks differ agree): a
  * caller gets the earliest place that keeps the limit — now, or later, and
  * then it is kept for it, so a backlog is scheduled once instead of asking
- * again and again. A caller that comes back at its place (`placeAt`) only
- * checks the cooldown — unless it comes more than PLACE_GRACE_MS late (its
- * worker was down, say): then it takes a new place, so jobs returning late
- * together cannot burst. Answers: > 0 the cooldown's time left (no place
- * taken); 0 go now (the place is taken); < 0 the place taken, that many ms
- * from now.
+ * again and again. A caller that comes back at its place (`placeAt`, a time
+ * on Redis's clock as the gate gave it) only checks the cooldown — unless it
+ * comes more than PLACE_GRACE_MS late (its worker was down, say): then it
+ * takes a new place, so jobs returning late together cannot burst. Answers
+ * { ms to wait, the place's time or 0 }: a cooldown's time left (no place
+ * taken); 0 go now (the place is taken); or the wait until the place taken.
  */
 const PLACE_GRACE_MS = 1000;
 const GATE_LUA = `
 local cool = redis.call('PTTL', KEYS[1])
-if cool > 0 then return cool end
+if cool > 0 then return {cool, 0} end
 local max = tonumber(ARGV[1])
-if max == 0 then return 0 end
+if max == 0 then return {0, 0} end
 local window = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local placeAt = tonumber(ARGV[4])
-if placeAt > 0 and now - placeAt <= tonumber(ARGV[5]) then return 0 end
+if placeAt > 0 and now - placeAt <= tonumber(ARGV[5]) then return {0, 0} end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
 local n = redis.call('ZCARD', KEYS[2])
 local at = now
@@ -35,14 +35,14 @@ if n >= max then
 end
 redis.call('ZADD', KEYS[2], at, ARGV[3])
 redis.call('PEXPIRE', KEYS[2], at - now + window + 1000)
-return now - at
+return {at - now, at}
 `;
 
 /** Go now (`waitMs` 0); or wait `waitMs` — for a cooldown (ask again then) or, with `placeAt`, for the place kept for it then. */
 export type GateAnswer = { waitMs: number; placeAt?: number };
 
 export type ChannelRate = { max: number; perSec: number } | null;
-type GateRedis = Redis & { conveyorAlertGate(cooldownKey: string, logKey: string, max: string, windowMs: string, member: string, placeAt: string, graceMs: string): Promise<number> };
+type GateRedis = Redis & { conveyorAlertGate(cooldownKey: string, logKey: string, max: string, windowMs: string, member: string, placeAt: string, graceMs: string): Promise<[number, number]> };
 
 /**
  * `rates` reads every channel's limit (one small query); the answer is kept
@@ -81,8 +81,8 @@ export function createChannelGate({ redis, prefix, rates, ratesTtlMs = 5_000 }: 
       const rate = await rateOf(channelId);
       const windowMs = (rate?.perSec ?? 1) * 1000;
       const member = `${gateId}:${++admissions}`;
-      const res = Number(await (redis as unknown as GateRedis).conveyorAlertGate(cooldownKey(channelId), logKey(channelId), String(rate?.max ?? 0), String(windowMs), member, String(placeAt ?? 0), String(PLACE_GRACE_MS)));
-      return res < 0 ? { waitMs: -res, placeAt: Date.now() - res } : { waitMs: res };
+      const [waitMs, at] = await (redis as unknown as GateRedis).conveyorAlertGate(cooldownKey(channelId), logKey(channelId), String(rate?.max ?? 0), String(windowMs), member, String(placeAt ?? 0), String(PLACE_GRACE_MS));
+      return waitMs > 0 && at > 0 ? { waitMs, placeAt: at } : { waitMs };
     },
     /** Holds every alert of the channel for `ms` (a receiver's Retry-After). Never shortens a longer hold. */
     async cooldown(channelId: string, ms: number): Promise<void> {
