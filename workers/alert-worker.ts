@@ -73,7 +73,7 @@ export async function startAlertWorker({ config, pool, redis, log, http, mail, s
         const step = await deliveries.run(() => deliverAlert(a, deps));
         if (step.kind === "done") sent += step.status === "sent" ? 1 : 0;
         else if (step.kind === "dead") handover.push({ ...ref, deadLetter: step.error });
-        else handover.push({ ...ref, runAt: step.untilMs, ...(step.kind === "wait" && step.placeAt !== undefined ? { placeAt: step.placeAt } : {}) });
+        else handover.push({ ...ref, runAt: step.untilMs, placeAt: step.kind === "wait" ? step.placeAt : undefined });
       } catch (err) {
         log.error({ alertId: a.alertId, err: (err as Error).message }, "alert delivery failed; trying again under its own job");
         handover.push({ ...ref, runAt: Date.now() + 1000 });

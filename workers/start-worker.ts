@@ -95,7 +95,7 @@ export async function startWorker({ config, workerId, reconcileEveryMs = 15_000 
     w.on("error", (err) => log.error({ queue: w.name, err: err.message }, "worker error"));
   }
 
-  // Alert delivery (the notify outbox rows, "send test", resends); its sweep runs at the reconciler's pace.
+  // Alert delivery (the alerts notify blocks write, "send test", resends); its sweep runs at the reconciler's pace.
   // Its own small pool: an alert's claim and record never queue behind a batch of step transactions.
   const alertPool = createPool({ databaseUrl: config.DATABASE_URL, max: 4 });
   const alerts = !consumes.has("alerts") ? null : await startAlertWorker({ config, pool: alertPool, redis, log, sweepEveryMs: reconcileEveryMs, stuckAfterMs: Math.max(2 * reconcileEveryMs, 1_000) });
